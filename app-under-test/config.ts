@@ -1,0 +1,35 @@
+/**
+ * Every timing and size the app's recovery depends on, in one place, with units.
+ * The README's "Recovery constants" table mirrors this file.
+ */
+
+/** Default chunk payload: 128 KiB frames fit every engine's DataChannel message limit. */
+export const DEFAULT_CHUNK_BYTES = 128 * 1024;
+
+/** Chunks sent but not yet acknowledged. Bounds what a recovery may send again. */
+export const SEND_WINDOW_CHUNKS = 64;
+/** Stop queueing on the DataChannel above this; resume at the low-water mark. */
+export const BUFFERED_HIGH_BYTES = 4 * 1024 * 1024;
+export const BUFFERED_LOW_BYTES = 1 * 1024 * 1024;
+/** Frames prepared (read + hashed) ahead of the one being sent. */
+export const PREFETCH_FRAMES = 32;
+/** Consecutive chunks read from the file in one go (small File reads are slow: see hash-api.ts). */
+export const READ_RUN_CHUNKS = 16;
+
+/** Each side sends a heartbeat this often while connected… */
+export const HEARTBEAT_INTERVAL_MS = 500;
+/**
+ * …and declares the path dead after this long without hearing anything. ICE takes 5-7 s to say
+ * `disconnected` and 15 s to say `failed`, and the DataChannel stays `open` on a dead path.
+ */
+export const LIVENESS_TIMEOUT_MS = 2_500;
+
+/** Reconnect backoff (signaling socket and peer rebuilds): exponential with full jitter. */
+export const RECONNECT_BASE_MS = 250;
+export const RECONNECT_MAX_MS = 5_000;
+
+/** A new peer that is not connected after this long is torn down and tried again. */
+export const PEER_CONNECT_TIMEOUT_MS = 15_000;
+
+/** TURN credentials asked of the app server live this long. */
+export const TURN_CREDENTIAL_TTL_S = 3_600;

@@ -1,0 +1,155 @@
+import { DEFAULT_CHUNK_BYTES } from './config.js';
+import { AppError } from './errors.js';
+import { startHasher } from './hash/hasher.js';
+import { fetchAppConfig, readPageOptions, type PageOptions } from './net/app-config.js';
+import { PeerLink } from './net/peer-link.js';
+import { SignalingClient, type SignalingStatus } from './net/signaling-client.js';
+import { CheckpointStore } from './storage/checkpoint-store.js';
+import { MAX_CHUNK_BYTES, type Manifest } from './transfer/protocol.js';
+import { Receiver } from './transfer/receiver.js';
+import { Sender } from './transfer/sender.js';
+import { formatBytes } from './ui/format.js';
+import { View } from './ui/view.js';
+
+const view = new View();
+const options = readPageOptions(location.search);
+const hasher = startHasher(new URL('./hash-worker.js', import.meta.url).href);
+
+function randomId(bytes = 12): string {
+  const b = crypto.getRandomValues(new Uint8Array(bytes));
+  return btoa(String.fromCharCode(...b)).replace(/\+/g, '-').replace(/\//g, '_').replace(/=+$/, '');
+}
+
+/** A peer id that survives a reload of this tab, so the server sees a rejoin, not a stranger. */
+function stablePeerId(role: string, room: string): string {
+  const key = `peer-id:${role}:${room}`;
+  let id = sessionStorage.getItem(key);
+  if (!id) {
+    id = `${role}-${randomId(6)}`;
+    sessionStorage.setItem(key, id);
+  }
+  return id;
+}
+
+function describeSignaling(s: SignalingStatus): [string, string] {
+  switch (s.state) {
+    case 'connecting':
+      return [s.attempt === 0 ? 'connecting…' : `reconnecting (attempt ${s.attempt + 1})…`, 'connecting'];
+    case 'joined':
+      return [`connected, ${s.peers.length === 0 ? 'alone in the room' : 'peer present'}`, 'joined'];
+    case 'offline':
+      return [`offline (${s.reason}); retrying in ${(s.retryInMs / 1000).toFixed(1)} s`, 'offline'];
+  }
+}
+
+async function connect(role: 'sender' | 'receiver', room: string, token: string, onOpen: ConstructorParameters<typeof PeerLink>[0]['on']): Promise<PeerLink> {
+  const first = await fetchAppConfig(options);
+  let link: PeerLink | undefined;
+  const signaling = new SignalingClient(first.signalingUrl, room, stablePeerId(role, room), token, {
+    status: (s) => {
+      const [text, state] = describeSignaling(s);
+      view.setSignaling(text, state);
+      if (s.state !== 'connecting') view.event(`signaling: ${text}`);
+    },
+    peerJoined: (peerId) => link?.remotePresent(peerId),
+    peerLeft: (peerId) => link?.remoteGone(peerId),
+    signal: (from, data) => link?.onSignal(from, data),
+    error: (code, message) => view.event(`signaling error ${code}: ${message}`),
+  });
+  link = new PeerLink({
+    role,
+    signaling,
+    iceConfig: async (): Promise<RTCConfiguration> => {
+      const c = await fetchAppConfig(options);
+      return { iceServers: c.iceServers, iceTransportPolicy: c.iceTransportPolicy };
+    },
+    on: onOpen,
+    log: (m) => view.event(m),
+  });
+  signaling.start();
+  return link;
+}
+
+async function startSender(file: File): Promise<void> {
+  const chunkSize = Math.min(options.chunkSizeBytes ?? DEFAULT_CHUNK_BYTES, MAX_CHUNK_BYTES);
+  view.setPhase('hashing', `BLAKE3 of ${file.name} (${formatBytes(file.size)})`);
+  const fileHash = await hasher.api.hashBlob(file);
+  const manifest: Manifest = {
+    transferId: randomId(),
+    name: file.name,
+    size: file.size,
+    mimeType: file.type || 'application/octet-stream',
+    chunkSize,
+    chunkCount: Math.ceil(file.size / chunkSize),
+    fileHash,
+  };
+  const room = randomId(9);
+  const token = randomId(16);
+  view.setData({ transferId: manifest.transferId, fileHash, totalBytes: file.size, room });
+  view.showLink(`${location.origin}${location.pathname}${location.search}#room=${room}&token=${token}`);
+  const sender = new Sender(file, manifest, hasher.api, {
+    progress: (p) => {
+      view.progress(p.ackedBytes, p.totalBytes);
+      view.setData({ verifiedBytes: p.ackedBytes, sentBytes: p.sentBytes, resentBytes: p.resentBytes });
+    },
+    phase: (phase, detail) => view.setPhase(phase, detail),
+    error: (err) => view.showError(err),
+  });
+  await connect('sender', room, token, {
+    state: (s, d) => view.setLink(s, d),
+    open: (port) => sender.attach(port),
+    message: (data, port) => sender.onMessage(data, port),
+    down: (reason) => {
+      sender.detach();
+      view.event(`connection lost: ${reason}`);
+    },
+  });
+  view.setPhase('waiting-for-receiver', 'share the link');
+}
+
+async function startReceiver(room: string, token: string): Promise<void> {
+  const store = await CheckpointStore.open();
+  const receiver = new Receiver(store, hasher.api, {
+    manifest: (m, resumed) => {
+      view.showIncoming(`${m.name} · ${formatBytes(m.size)}${resumed > 0 ? ` · resuming from ${formatBytes(resumed)}` : ''}`);
+      view.setData({ transferId: m.transferId, fileHash: m.fileHash, fileName: m.name, totalBytes: m.size, resumedFromBytes: resumed });
+    },
+    progress: (p) => {
+      view.progress(p.verifiedBytes, p.totalBytes);
+      view.setData({ verifiedBytes: p.verifiedBytes, chunksAccepted: p.chunksAccepted, chunksRejected: p.chunksRejected, chunksDuplicate: p.chunksDuplicate });
+    },
+    phase: (phase, detail) => view.setPhase(phase, detail),
+    complete: (file, m) => view.offerDownload(file, m.name),
+    error: (err) => view.showError(err),
+  });
+  await connect('receiver', room, token, {
+    state: (s, d) => view.setLink(s, d),
+    open: () => view.clearError(),
+    message: (data, port) => receiver.onMessage(data, port),
+    down: (reason) => view.event(`connection lost: ${reason}`),
+  });
+  view.setPhase('waiting-for-sender', 'connected to signaling; waiting for the sender');
+}
+
+function main(opts: PageOptions): void {
+  const params = new URLSearchParams(location.hash.slice(1));
+  const room = params.get('room');
+  const fail = (err: unknown) => view.showError(err instanceof AppError ? err : new AppError('ERR_CONFIG', String(err)));
+  view.setData({ chunkSizeBytes: opts.chunkSizeBytes ?? DEFAULT_CHUNK_BYTES });
+  if (room) {
+    view.setRole('receiver');
+    startReceiver(room, params.get('token') ?? '').catch(fail);
+    return;
+  }
+  view.setRole('sender');
+  view.setPhase('idle', 'choose a file');
+  const input = document.getElementById('file-input') as HTMLInputElement;
+  input.addEventListener('change', () => {
+    const file = input.files?.[0];
+    if (!file) return;
+    input.disabled = true;
+    startSender(file).catch(fail);
+  });
+}
+
+main(options);

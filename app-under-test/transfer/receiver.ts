@@ -1,0 +1,222 @@
+import type { Remote } from 'comlink';
+import * as Comlink from 'comlink';
+import { AppError } from '../errors.js';
+import type { HashApi } from '../hash/hash-api.js';
+import type { ChannelPort } from '../net/channel-port.js';
+import type { Checkpoint, CheckpointStore, StoredChunk } from '../storage/checkpoint-store.js';
+import { ChunkMap } from './chunk-map.js';
+import type { ControlMessage, Manifest } from './protocol.js';
+import { parseControl } from './validate-control.js';
+
+export interface ReceiverProgress {
+  verifiedBytes: number;
+  totalBytes: number;
+  chunksAccepted: number;
+  chunksRejected: number;
+  chunksDuplicate: number;
+  /** Bytes already held from a checkpoint when this page took the transfer over. */
+  resumedFromBytes: number;
+}
+
+export interface ReceiverEvents {
+  manifest(m: Manifest, resumedFromBytes: number): void;
+  progress(p: ReceiverProgress): void;
+  phase(phase: 'receiving' | 'assembling' | 'complete' | 'refused', detail: string): void;
+  complete(file: Blob, manifest: Manifest): void;
+  error(err: AppError): void;
+}
+
+/** Caps one transaction, so a slow disk cannot make a batch (and its acks) huge. */
+const MAX_CHUNKS_PER_TRANSACTION = 32;
+
+interface Active {
+  manifest: Manifest;
+  map: ChunkMap;
+  bytes: number;
+}
+
+/**
+ * Receives one transfer: every frame is BLAKE3-checked in the worker before it is accepted,
+ * stored with its checkpoint in one IndexedDB transaction, and acknowledged only after that
+ * transaction completes. Work is done strictly in arrival order on one queue.
+ */
+export class Receiver {
+  private active: Active | undefined;
+  private chain: Promise<void> = Promise.resolve();
+  private rejected = 0;
+  private duplicates = 0;
+  private accepted = 0;
+  private resumedFromBytes = 0;
+  private assembling = false;
+  /** Verified chunks waiting for the next transaction. */
+  private staged: { chunk: StoredChunk; port: ChannelPort }[] = [];
+  private writing: Promise<void> | undefined;
+
+  constructor(
+    private readonly store: CheckpointStore,
+    private readonly hasher: Remote<HashApi>,
+    private readonly on: ReceiverEvents,
+  ) {}
+
+  onMessage(data: string | Uint8Array, port: ChannelPort): void {
+    this.chain = this.chain
+      .then(() => (typeof data === 'string' ? this.onControl(data, port) : this.onFrame(data, port)))
+      .catch((err: unknown) => this.on.error(err instanceof AppError ? err : new AppError('ERR_PROTOCOL', String(err))));
+  }
+
+  private async onControl(text: string, port: ChannelPort): Promise<void> {
+    const msg = parseControl(text);
+    if (!msg) throw new AppError('ERR_PROTOCOL', `ignored a malformed control message (${text.slice(0, 80)})`);
+    if (msg.type !== 'manifest') return;
+    const manifest = msg.manifest;
+    if (this.active?.manifest.transferId !== manifest.transferId) {
+      const loaded = await this.load(manifest, port);
+      if (!loaded) return;
+      this.active = loaded;
+      this.resumedFromBytes = loaded.bytes;
+      this.on.manifest(manifest, loaded.bytes);
+    }
+    const a = this.active!;
+    reply(port, { type: 'resume', transferId: manifest.transferId, chunkMap: a.map.toBase64(), haveBytes: a.bytes });
+    this.on.phase('receiving', `holding ${a.map.count}/${manifest.chunkCount} chunks`);
+    this.emitProgress();
+    if (a.map.complete) await this.finish(port);
+  }
+
+  /** The checkpoint for this transfer, or a new one; refuses a different file under the same id. */
+  private async load(manifest: Manifest, port: ChannelPort): Promise<Active | undefined> {
+    const existing = await this.store.getCheckpoint(manifest.transferId);
+    if (existing) {
+      const m = existing.manifest;
+      if (m.fileHash !== manifest.fileHash || m.size !== manifest.size || m.chunkSize !== manifest.chunkSize) {
+        const message = `this transfer was started with a different file (stored ${m.name}, ${m.size} bytes, hash ${m.fileHash.slice(0, 12)}…); resume refused`;
+        reply(port, { type: 'refuse', transferId: manifest.transferId, code: 'ERR_FILE_MISMATCH', message });
+        this.on.phase('refused', message);
+        this.on.error(new AppError('ERR_FILE_MISMATCH', message, 'Start a fresh transfer with the new file.'));
+        return undefined;
+      }
+      return { manifest: m, map: new ChunkMap(m.chunkCount, existing.chunkMap), bytes: existing.bytesTransferred };
+    }
+    const fresh: Active = { manifest, map: new ChunkMap(manifest.chunkCount), bytes: 0 };
+    await this.store.putCheckpoint(this.checkpointOf(fresh));
+    return fresh;
+  }
+
+  private async onFrame(data: Uint8Array, port: ChannelPort): Promise<void> {
+    const a = this.active;
+    if (!a) throw new AppError('ERR_PROTOCOL', 'a chunk arrived before any manifest; ignored');
+    const own = data.byteOffset === 0 && data.byteLength === data.buffer.byteLength ? (data.buffer as ArrayBuffer) : (data.slice().buffer as ArrayBuffer);
+    const result = await this.hasher.verifyFrame(Comlink.transfer(own, [own]));
+    if (!result.ok) {
+      this.rejected++;
+      this.emitProgress();
+      if (result.index !== undefined && result.index < a.manifest.chunkCount) reply(port, { type: 'nack', index: result.index, reason: result.reason });
+      return;
+    }
+    const { index, payload, hash } = result;
+    if (index >= a.manifest.chunkCount || payload.byteLength !== this.chunkBytes(a.manifest, index)) {
+      this.rejected++;
+      this.emitProgress();
+      if (index < a.manifest.chunkCount) reply(port, { type: 'nack', index, reason: 'bad-length' });
+      return;
+    }
+    if (a.map.has(index) || this.staged.some((c) => c.chunk.index === index)) {
+      this.duplicates++;
+      if (a.map.has(index)) reply(port, { type: 'ack', index });
+      return;
+    }
+    this.staged.push({ chunk: { transferId: a.manifest.transferId, index, hash, data: new Blob([payload]) }, port });
+    // Verification goes on while the previous batch commits; the next batch takes what piled up.
+    this.kickWriter(a);
+  }
+
+  private kickWriter(a: Active): void {
+    if (this.writing) return;
+    this.writing = this.commitStaged(a)
+      .catch((err: unknown) => this.on.error(err instanceof AppError ? err : new AppError('ERR_PROTOCOL', `storing chunks failed: ${String(err)}`)))
+      .finally(() => {
+        this.writing = undefined;
+        // A chunk staged after the loop's last look, but before this ran, still needs a writer.
+        if (this.staged.length > 0) this.kickWriter(a);
+      });
+  }
+
+  /** Group commit: all staged chunks in one transaction, acknowledged only once it completes. */
+  private async commitStaged(a: Active): Promise<void> {
+    while (this.staged.length > 0 && this.active === a) {
+      const batch = this.staged.splice(0, MAX_CHUNKS_PER_TRANSACTION);
+      const next = new ChunkMap(a.manifest.chunkCount, a.map.bits);
+      let bytes = a.bytes;
+      for (const { chunk } of batch) if (next.add(chunk.index)) bytes += chunk.data.size;
+      const checkpoint = { ...this.checkpointOf(a), chunkMap: next.bits, bytesTransferred: bytes };
+      await this.store.putChunks(batch.map((b) => b.chunk), checkpoint);
+      // Durable now: only from here on may the sender forget these chunks.
+      for (const { chunk, port } of batch) {
+        if (a.map.add(chunk.index)) {
+          a.bytes += chunk.data.size;
+          this.accepted++;
+        }
+        reply(port, { type: 'ack', index: chunk.index });
+      }
+      this.emitProgress();
+      if (a.map.complete) await this.finish(batch[batch.length - 1]!.port);
+    }
+  }
+
+  private async finish(port: ChannelPort): Promise<void> {
+    const a = this.active!;
+    if (this.assembling) return;
+    this.assembling = true;
+    try {
+      this.on.phase('assembling', 'checking the whole file');
+      const parts: Blob[] = [];
+      for (let i = 0; i < a.manifest.chunkCount; i++) {
+        const chunk = await this.store.getChunk(a.manifest.transferId, i);
+        if (!chunk) throw new AppError('ERR_PROTOCOL', `chunk ${i} is missing from storage`);
+        parts.push(chunk.data);
+      }
+      const hash = await this.hasher.hashBlobs(parts);
+      if (hash !== a.manifest.fileHash) {
+        throw new AppError('ERR_FILE_HASH_MISMATCH', 'the assembled file does not match the sender’s BLAKE3', 'Start the transfer again.', { expected: a.manifest.fileHash, actual: hash });
+      }
+      await this.store.putCheckpoint({ ...this.checkpointOf(a), completed: true });
+      reply(port, { type: 'done', transferId: a.manifest.transferId, fileHash: hash });
+      this.on.phase('complete', 'every chunk verified; whole-file BLAKE3 matches');
+      this.on.complete(new Blob(parts, { type: a.manifest.mimeType }), a.manifest);
+    } finally {
+      this.assembling = false;
+    }
+  }
+
+  private checkpointOf(a: Active): Checkpoint {
+    return {
+      transferId: a.manifest.transferId,
+      manifest: a.manifest,
+      bytesTransferred: a.bytes,
+      totalBytes: a.manifest.size,
+      chunkMap: a.map.bits.slice(),
+      timestamp: Date.now(),
+      completed: false,
+    };
+  }
+
+  private chunkBytes(m: Manifest, index: number): number {
+    return Math.min(m.chunkSize, m.size - index * m.chunkSize);
+  }
+
+  private emitProgress(): void {
+    const a = this.active;
+    this.on.progress({
+      verifiedBytes: a?.bytes ?? 0,
+      totalBytes: a?.manifest.size ?? 0,
+      chunksAccepted: this.accepted,
+      chunksRejected: this.rejected,
+      chunksDuplicate: this.duplicates,
+      resumedFromBytes: this.resumedFromBytes,
+    });
+  }
+}
+
+function reply(port: ChannelPort, msg: ControlMessage): void {
+  if (port.alive) port.send(JSON.stringify(msg));
+}

@@ -1,0 +1,180 @@
+import type { Remote } from 'comlink';
+import { BUFFERED_HIGH_BYTES, PREFETCH_FRAMES, READ_RUN_CHUNKS, SEND_WINDOW_CHUNKS } from '../config.js';
+import { AppError } from '../errors.js';
+import type { HashApi } from '../hash/hash-api.js';
+import type { ChannelPort } from '../net/channel-port.js';
+import { ChunkMap } from './chunk-map.js';
+import { CHUNK_FRAME_HEADER_BYTES, PROTOCOL_VERSION, type ControlMessage, type Manifest } from './protocol.js';
+import { parseControl } from './validate-control.js';
+
+export interface SenderProgress {
+  /** Bytes the receiver has verified and stored (acknowledged). */
+  ackedBytes: number;
+  /** Payload bytes put on the wire, counting every resend. */
+  sentBytes: number;
+  /** Payload bytes sent for chunks that had been sent before (lost in flight, rejected, or not yet durable). */
+  resentBytes: number;
+  totalBytes: number;
+}
+
+export interface SenderEvents {
+  progress(p: SenderProgress): void;
+  phase(phase: 'waiting-for-receiver' | 'sending' | 'done' | 'refused', detail: string): void;
+  error(err: AppError): void;
+}
+
+/**
+ * Sends one file over whatever connection is current. Each new connection starts with the
+ * manifest; the receiver answers with the chunks it already holds, and only the rest is sent.
+ * Chunks in flight are bounded by SEND_WINDOW_CHUNKS, so a recovery resends at most that much.
+ */
+export class Sender {
+  private acked: ChunkMap;
+  private everSent: ChunkMap;
+  private readonly inflight = new Set<number>();
+  private queue: number[] = [];
+  private port: ChannelPort | undefined;
+  private sentBytes = 0;
+  private resentBytes = 0;
+  private ackedBytes = 0;
+  private finished = false;
+  private wakeup: (() => void) | undefined;
+
+  constructor(
+    private readonly file: Blob,
+    readonly manifest: Manifest,
+    private readonly hasher: Remote<HashApi>,
+    private readonly on: SenderEvents,
+  ) {
+    this.acked = new ChunkMap(manifest.chunkCount);
+    this.everSent = new ChunkMap(manifest.chunkCount);
+  }
+
+  attach(port: ChannelPort): void {
+    this.detach();
+    this.port = port;
+    this.on.phase('waiting-for-receiver', 'sent the manifest, waiting for the receiver’s checkpoint');
+    port.send(JSON.stringify({ type: 'manifest', version: PROTOCOL_VERSION, manifest: this.manifest } satisfies ControlMessage));
+  }
+
+  /** The connection is gone: what was in flight is not known to be stored, so it is due again. */
+  detach(): void {
+    this.port = undefined;
+    this.inflight.clear();
+    this.notify();
+  }
+
+  onMessage(data: string | Uint8Array, port: ChannelPort): void {
+    if (port !== this.port) return;
+    if (typeof data !== 'string') return this.on.error(new AppError('ERR_PROTOCOL', 'the receiver sent binary data; ignored'));
+    const msg = parseControl(data);
+    if (!msg) return this.on.error(new AppError('ERR_PROTOCOL', `ignored a malformed control message (${data.slice(0, 80)})`));
+    switch (msg.type) {
+      case 'resume':
+        return this.onResume(msg.chunkMap, port);
+      case 'ack':
+        return this.onAck(msg.index);
+      case 'nack':
+        this.inflight.delete(msg.index);
+        if (!this.acked.has(msg.index)) this.queue.unshift(msg.index);
+        return this.notify();
+      case 'done':
+        if (msg.fileHash !== this.manifest.fileHash) {
+          return this.on.error(new AppError('ERR_FILE_HASH_MISMATCH', 'the receiver reports a different whole-file hash', '', { ours: this.manifest.fileHash, theirs: msg.fileHash }));
+        }
+        this.finished = true;
+        return this.on.phase('done', 'the receiver verified the whole file');
+      case 'refuse':
+        this.on.phase('refused', msg.message);
+        return this.on.error(new AppError('ERR_PEER_REFUSED', msg.message, 'Start a fresh transfer with this file.', { code: msg.code }));
+      default:
+        return;
+    }
+  }
+
+  get done(): boolean {
+    return this.finished;
+  }
+
+  private onResume(chunkMapB64: string, port: ChannelPort): void {
+    // The receiver's durable map is the truth: anything it lacks is due, even if acked before.
+    this.acked = ChunkMap.fromBase64(this.manifest.chunkCount, chunkMapB64);
+    this.ackedBytes = 0;
+    for (let i = 0; i < this.manifest.chunkCount; i++) if (this.acked.has(i)) this.ackedBytes += this.chunkBytes(i);
+    this.queue = [...this.acked.missing()];
+    this.emitProgress();
+    this.on.phase('sending', `receiver holds ${this.acked.count}/${this.manifest.chunkCount} chunks; sending ${this.queue.length}`);
+    void this.pump(port).catch((err: unknown) => this.on.error(new AppError('ERR_PROTOCOL', `send loop failed: ${String(err)}`)));
+  }
+
+  private onAck(index: number): void {
+    this.inflight.delete(index);
+    if (this.acked.add(index)) this.ackedBytes += this.chunkBytes(index);
+    this.emitProgress();
+    this.notify();
+  }
+
+  private async pump(port: ChannelPort): Promise<void> {
+    const ahead: { index: number; frame: Promise<ArrayBuffer> }[] = [];
+    try {
+      while (this.port === port && port.alive && !this.finished) {
+        if (ahead.length < PREFETCH_FRAMES) this.prefetch(ahead);
+        if (ahead.length === 0 || this.inflight.size >= SEND_WINDOW_CHUNKS) {
+          await this.wait();
+          continue;
+        }
+        if (port.bufferedAmount > BUFFERED_HIGH_BYTES) {
+          await port.waitForLowBuffer();
+          continue;
+        }
+        const next = ahead[0]!;
+        const frame = await next.frame;
+        if (this.port !== port || !port.alive) break;
+        ahead.shift();
+        if (this.acked.has(next.index)) continue;
+        port.send(frame);
+        const bytes = frame.byteLength - CHUNK_FRAME_HEADER_BYTES;
+        this.inflight.add(next.index);
+        this.sentBytes += bytes;
+        if (!this.everSent.add(next.index)) this.resentBytes += bytes;
+        this.emitProgress();
+      }
+    } finally {
+      // Frames prepared but not sent go back to the front of the queue, in order.
+      this.queue.unshift(...ahead.map((a) => a.index));
+    }
+  }
+
+  /** Takes the next run of consecutive due chunks off the queue and has the worker read it at once. */
+  private prefetch(ahead: { index: number; frame: Promise<ArrayBuffer> }[]): void {
+    const due = (i: number) => !this.acked.has(i) && !this.inflight.has(i) && !ahead.some((a) => a.index === i);
+    while (this.queue.length > 0 && !due(this.queue[0]!)) this.queue.shift();
+    if (this.queue.length === 0) return;
+    const first = this.queue.shift()!;
+    let count = 1;
+    while (count < READ_RUN_CHUNKS && this.queue[0] === first + count && due(first + count)) {
+      this.queue.shift();
+      count++;
+    }
+    const frames = this.hasher.prepareFrames(this.file, first, count, this.manifest.chunkSize);
+    for (let k = 0; k < count; k++) ahead.push({ index: first + k, frame: frames.then((f) => f[k]!) });
+  }
+
+  private wait(): Promise<void> {
+    return new Promise((resolve) => (this.wakeup = resolve));
+  }
+
+  private notify(): void {
+    const w = this.wakeup;
+    this.wakeup = undefined;
+    w?.();
+  }
+
+  private chunkBytes(index: number): number {
+    return Math.min(this.manifest.chunkSize, this.manifest.size - index * this.manifest.chunkSize);
+  }
+
+  private emitProgress(): void {
+    this.on.progress({ ackedBytes: this.ackedBytes, sentBytes: this.sentBytes, resentBytes: this.resentBytes, totalBytes: this.manifest.size });
+  }
+}

@@ -1,0 +1,75 @@
+import type { Page } from '@playwright/test';
+import type { TransferApp, TransferProgress } from '../app-adapter.js';
+import { HarnessError } from '../errors.js';
+
+export interface BundledAppOptions {
+  /** Where the app is served, e.g. http://127.0.0.1:4173/ */
+  appUrl: string;
+  chunkSizeBytes?: number;
+  iceTransportPolicy?: 'all' | 'relay';
+}
+
+const COMPLETE_POLL_MS = 200;
+
+/** The adapter for app-under-test: it reads state from data-* attributes on <main id="app">. */
+export class BundledApp implements TransferApp {
+  constructor(private readonly opts: BundledAppOptions) {}
+
+  senderUrl(): string {
+    const url = new URL(this.opts.appUrl);
+    if (this.opts.chunkSizeBytes) url.searchParams.set('chunk', String(this.opts.chunkSizeBytes));
+    if (this.opts.iceTransportPolicy) url.searchParams.set('policy', this.opts.iceTransportPolicy);
+    return url.href;
+  }
+
+  async startSend(page: Page, filePath: string): Promise<string> {
+    await page.goto(this.senderUrl());
+    await page.getByTestId('file-input').setInputFiles(filePath);
+    const link = page.getByTestId('room-link');
+    await link.waitFor({ state: 'visible', timeout: 60_000 });
+    const href = await link.getAttribute('href');
+    if (!href) throw new HarnessError('ERR_TRANSFER_FAILED', 'the sender page showed no room link');
+    return href;
+  }
+
+  async openReceiver(page: Page, link: string): Promise<void> {
+    await page.goto(link);
+  }
+
+  async progress(page: Page): Promise<TransferProgress> {
+    const d = await page.locator('#app').evaluate((el) => ({ ...(el as HTMLElement).dataset }));
+    const num = (v: string | undefined) => (v === undefined ? undefined : Number(v));
+    return {
+      verifiedBytes: num(d.verifiedBytes) ?? 0,
+      totalBytes: num(d.totalBytes) ?? 0,
+      phase: d.phase ?? '',
+      resentBytes: num(d.resentBytes),
+      chunksRejected: num(d.chunksRejected),
+      resumedFromBytes: num(d.resumedFromBytes),
+      errorCode: d.errorCode,
+      linkState: d.linkState,
+    };
+  }
+
+  async waitForComplete(page: Page, timeoutMs: number): Promise<void> {
+    const deadline = Date.now() + timeoutMs;
+    let last: TransferProgress | undefined;
+    while (Date.now() < deadline) {
+      last = await this.progress(page);
+      if (last.phase === 'complete') return;
+      if (last.phase === 'refused') {
+        throw new HarnessError('ERR_TRANSFER_FAILED', `the receiver refused the transfer (${last.errorCode ?? 'no code'})`);
+      }
+      await page.waitForTimeout(COMPLETE_POLL_MS);
+    }
+    throw new HarnessError('ERR_TIMEOUT', `transfer not complete after ${timeoutMs} ms`, {
+      context: { last },
+      hint: 'See the attached peer console logs and server log tails; run with --headed to watch.',
+    });
+  }
+
+  async saveReceivedFile(page: Page, destPath: string): Promise<void> {
+    const [download] = await Promise.all([page.waitForEvent('download'), page.getByTestId('download').click()]);
+    await download.saveAs(destPath);
+  }
+}

@@ -1,0 +1,31 @@
+/**
+ * The harness's one error tree. Every error carries a fixed code, the context it happened in,
+ * and a hint that tells the user what to do next.
+ */
+export type HarnessErrorCode =
+  | 'ERR_BROWSER_NOT_FOUND'
+  | 'ERR_TURN_NOT_FOUND'
+  | 'ERR_TURN_START_FAILED'
+  | 'ERR_TURN_UNREACHABLE'
+  | 'ERR_SIGNALING_START_FAILED'
+  | 'ERR_APP_SERVER_START_FAILED'
+  | 'ERR_PROCESS_EXITED'
+  | 'ERR_TIMEOUT'
+  | 'ERR_TRANSFER_FAILED'
+  | 'ERR_INTEGRITY'
+  | 'ERR_CONFIG';
+
+export class HarnessError extends Error {
+  readonly code: HarnessErrorCode;
+  readonly context: Readonly<Record<string, unknown>>;
+  readonly hint: string;
+
+  constructor(code: HarnessErrorCode, message: string, opts: { context?: Record<string, unknown>; hint?: string; cause?: unknown } = {}) {
+    const hint = opts.hint ?? '';
+    super(`${code}: ${message}${hint ? `\n  → ${hint}` : ''}`, opts.cause === undefined ? undefined : { cause: opts.cause });
+    this.name = 'HarnessError';
+    this.code = code;
+    this.context = opts.context ?? {};
+    this.hint = hint;
+  }
+}

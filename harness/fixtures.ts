@@ -1,0 +1,157 @@
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { test as base, type TestInfo } from '@playwright/test';
+import { startAppServer, type AppServer } from '../app-under-test/server/app-server.js';
+import { externalTurnFromEnv } from '../turn/external.js';
+import { launchTurnServer } from '../turn/launcher.js';
+import type { TurnEndpoint } from '../turn/types.js';
+import type { TransferApp } from './app-adapter.js';
+import { BundledApp } from './adapters/bundled-app.js';
+import { resolveChromium } from './browser/chromium-launch.js';
+import { Peer, profileDirFor } from './browser/peer.js';
+import { launchSignaling, type SignalingProcess } from './servers/signaling-process.js';
+import { makeRandomFile, type TestFile } from './verdict/random-file.js';
+
+const repoRoot = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
+/** TURN credentials handed to pages live this long (SEC-3 tests shorten it on purpose). */
+const TURN_CREDENTIAL_TTL_S = 3_600;
+
+export interface HarnessOptions {
+  /** Chunk payload size the app is asked to use (bytes). */
+  chunkSizeBytes: number;
+  /** `relay` forces every peer through TURN. */
+  iceTransportPolicy: 'all' | 'relay';
+}
+
+export interface HarnessWorkerFixtures {
+  workerDir: string;
+  turn: TurnEndpoint;
+  signaling: SignalingProcess;
+  appServer: AppServer;
+}
+
+export interface PeerFactory {
+  /** Launches a peer as its own browser process with its own profile dir. */
+  launch(name: string): Promise<Peer>;
+  readonly all: readonly Peer[];
+}
+
+export interface HarnessFixtures {
+  workDir: string;
+  peers: PeerFactory;
+  app: TransferApp;
+  makeFile(sizeBytes: number, name?: string): Promise<TestFile>;
+}
+
+/** Attached by path, so the file also stays in test-results/ for a person to open. */
+function attachText(testInfo: TestInfo, name: string, body: string): Promise<void> {
+  const file = testInfo.outputPath(name);
+  fs.writeFileSync(file, body);
+  return testInfo.attach(name, { path: file, contentType: 'text/plain' });
+}
+
+export const test = base.extend<HarnessOptions & HarnessFixtures, HarnessWorkerFixtures>({
+  chunkSizeBytes: [128 * 1024, { option: true }],
+  iceTransportPolicy: ['all', { option: true }],
+
+  workerDir: [
+    async ({}, use, workerInfo) => {
+      const dir = fs.mkdtempSync(path.join(os.tmpdir(), `harness-w${workerInfo.workerIndex}-`));
+      await use(dir);
+      fs.rmSync(dir, { recursive: true, force: true });
+    },
+    { scope: 'worker' },
+  ],
+
+  turn: [
+    async ({ workerDir }, use) => {
+      const turn = externalTurnFromEnv() ?? (await launchTurnServer({ workDir: path.join(workerDir, 'turn') }));
+      try {
+        await use(turn);
+      } finally {
+        await turn.dispose();
+      }
+    },
+    { scope: 'worker', timeout: 60_000 },
+  ],
+
+  signaling: [
+    async ({ workerDir }, use) => {
+      const signaling = await launchSignaling({ logPath: path.join(workerDir, 'signaling.log') });
+      try {
+        await use(signaling);
+      } finally {
+        await signaling.stop();
+      }
+    },
+    { scope: 'worker', timeout: 30_000 },
+  ],
+
+  appServer: [
+    async ({ turn, signaling }, use) => {
+      const server = await startAppServer({
+        host: '127.0.0.1',
+        port: 0,
+        staticDir: path.join(repoRoot, 'dist', 'app'),
+        config: () => ({
+          signalingUrl: signaling.url,
+          iceServers: turn.iceServers('peer', TURN_CREDENTIAL_TTL_S),
+          iceTransportPolicy: 'all',
+        }),
+      });
+      try {
+        await use(server);
+      } finally {
+        await server.close();
+      }
+    },
+    { scope: 'worker' },
+  ],
+
+  workDir: async ({}, use, testInfo) => {
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), `harness-t${testInfo.workerIndex}-`));
+    await use(dir);
+    fs.rmSync(dir, { recursive: true, force: true });
+  },
+
+  peers: async ({ workDir, headless, signaling, turn }, use, testInfo) => {
+    const browser = resolveChromium();
+    const launched: Peer[] = [];
+    await use({
+      async launch(name) {
+        const peer = await Peer.launch({ name, browser, headless, profileDir: profileDirFor(workDir, name) });
+        launched.push(peer);
+        return peer;
+      },
+      get all() {
+        return launched;
+      },
+    });
+    if (testInfo.status !== testInfo.expectedStatus) {
+      for (const p of launched) {
+        await attachText(testInfo, `console-${p.name}.log`, p.consoleText());
+        if (!p.running) continue;
+        // What the user would have seen, for any app: the page's text and a screenshot.
+        const text = await p.page.locator('body').innerText({ timeout: 2_000 }).catch((e: unknown) => `(unreadable: ${String(e)})`);
+        await attachText(testInfo, `page-${p.name}.txt`, text);
+        const shot = await p.page.screenshot({ timeout: 5_000 }).catch(() => undefined);
+        if (shot) await testInfo.attach(`page-${p.name}.png`, { body: shot, contentType: 'image/png' });
+      }
+      await attachText(testInfo, 'signaling.log', signaling.logTail(200));
+      await attachText(testInfo, 'turn.log', turn.logTail(200));
+    }
+    for (const p of launched) await p.close();
+  },
+
+  app: async ({ appServer, chunkSizeBytes, iceTransportPolicy }, use) => {
+    await use(new BundledApp({ appUrl: appServer.url, chunkSizeBytes, iceTransportPolicy }));
+  },
+
+  makeFile: async ({ workDir }, use) => {
+    await use((sizeBytes, name) => makeRandomFile(workDir, sizeBytes, name));
+  },
+});
+
+export { expect } from '@playwright/test';
