@@ -33,3 +33,9 @@ export const PEER_CONNECT_TIMEOUT_MS = 15_000;
 
 /** TURN credentials asked of the app server live this long. */
 export const TURN_CREDENTIAL_TTL_S = 3_600;
+
+/** Signaling: before each WebSocket attempt, an HTTP knock on /healthz, given this long to answer. */
+export const HEALTH_PROBE_TIMEOUT_MS = 2_000;
+/** Signaling keepalive: a ping this often; the socket is presumed dead without any message for… */
+export const SIGNALING_PING_INTERVAL_MS = 3_000;
+export const SIGNALING_DEAD_AFTER_MS = 10_000;

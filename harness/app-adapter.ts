@@ -21,6 +21,8 @@ export interface TransferProgress {
   errorCode?: string;
   /** The connection state the app shows (e.g. connected, reconnecting). */
   linkState?: string;
+  /** The signaling state the app shows (e.g. joined, offline, connecting). */
+  signalingState?: string;
 }
 
 export interface TransferApp {

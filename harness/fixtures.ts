@@ -9,6 +9,9 @@ import { launchTurnServer } from '../turn/launcher.js';
 import type { TurnEndpoint } from '../turn/types.js';
 import type { TransferApp } from './app-adapter.js';
 import { BundledApp } from './adapters/bundled-app.js';
+import { ChaosController } from './faults/chaos-controller.js';
+import type { FaultNeeds } from './faults/fault.js';
+import { missingNeeds } from './faults/needs.js';
 import { resolveChromium } from './browser/chromium-launch.js';
 import { Peer, profileDirFor } from './browser/peer.js';
 import { launchSignaling, type SignalingProcess } from './servers/signaling-process.js';
@@ -40,6 +43,10 @@ export interface PeerFactory {
 
 export interface HarnessFixtures {
   workDir: string;
+  /** Injects faults and heals every one of them in teardown, even when the test fails. */
+  chaos: ChaosController;
+  /** Skips the test, with the reason printed, when a fault's needs are missing here. */
+  requireNeeds(needs: FaultNeeds): void;
   peers: PeerFactory;
   app: TransferApp;
   makeFile(sizeBytes: number, name?: string): Promise<TestFile>;
@@ -147,6 +154,23 @@ export const test = base.extend<HarnessOptions & HarnessFixtures, HarnessWorkerF
 
   app: async ({ appServer, chunkSizeBytes, iceTransportPolicy }, use) => {
     await use(new BundledApp({ appUrl: appServer.url, chunkSizeBytes, iceTransportPolicy }));
+  },
+
+  chaos: async ({}, use, testInfo) => {
+    const chaos = new ChaosController(testInfo);
+    try {
+      await use(chaos);
+    } finally {
+      await chaos.healAll();
+    }
+  },
+
+  requireNeeds: async ({ turn, browserName }, use) => {
+    await use((needs) => {
+      const reason = missingNeeds(needs, { browserName, turnManaged: turn.managed });
+      if (reason) console.warn(`skipped: ${reason}`);
+      test.skip(reason !== undefined, reason);
+    });
   },
 
   makeFile: async ({ workDir }, use) => {

@@ -1,4 +1,5 @@
 import type { ClientMessage, ServerMessage } from '../../signaling/protocol.js';
+import { HEALTH_PROBE_TIMEOUT_MS, SIGNALING_DEAD_AFTER_MS, SIGNALING_PING_INTERVAL_MS } from '../config.js';
 import { backoffDelayMs } from './backoff.js';
 
 export type SignalingStatus =
@@ -25,6 +26,8 @@ export class SignalingClient {
   private closed = false;
   private joined = false;
   private readonly outbox: ClientMessage[] = [];
+  private keepalive: ReturnType<typeof setInterval> | undefined;
+  private lastPongMs = 0;
 
   constructor(
     private readonly url: string,
@@ -35,8 +38,27 @@ export class SignalingClient {
   ) {}
 
   start(): void {
+    // The browser knows before the socket does: an 'offline' socket can look open for minutes.
+    addEventListener('offline', this.onOffline);
+    addEventListener('online', this.onOnline);
     this.connect();
   }
+
+  private readonly onOffline = (): void => {
+    const ws = this.ws;
+    this.ws = undefined;
+    this.joined = false;
+    ws?.close(4001, 'browser offline');
+    this.scheduleReconnect('the browser is offline');
+  };
+
+  private readonly onOnline = (): void => {
+    if (this.joined) return;
+    // Back online: try now rather than at the end of a long backoff.
+    this.attempt = 0;
+    clearTimeout(this.timer);
+    this.connect();
+  };
 
   get isJoined(): boolean {
     return this.joined;
@@ -51,12 +73,38 @@ export class SignalingClient {
 
   close(): void {
     this.closed = true;
+    removeEventListener('offline', this.onOffline);
+    removeEventListener('online', this.onOnline);
+    clearInterval(this.keepalive);
     clearTimeout(this.timer);
     this.ws?.close(1000, 'bye');
   }
 
   private connect(): void {
     this.on.status({ state: 'connecting', attempt: this.attempt });
+    // Chromium (and Firefox) throttle WebSocket handshakes to an address after each failure
+    // (RFC 6455 §7.2.3): delays grow to seconds, and handshakes started during an outage can hang
+    // long after the server is back. So we knock with plain HTTP first, which is not throttled,
+    // and open a WebSocket only when the server answers.
+    void this.serverAnswers().then((up) => {
+      if (this.closed) return;
+      if (up) this.openSocket();
+      else this.scheduleReconnect('signaling server unreachable');
+    });
+  }
+
+  private async serverAnswers(): Promise<boolean> {
+    const url = new URL('/healthz', this.url.replace(/^ws/, 'http'));
+    try {
+      // no-cors: we only need to know that something answered, not what.
+      await fetch(url, { mode: 'no-cors', cache: 'no-store', signal: AbortSignal.timeout(HEALTH_PROBE_TIMEOUT_MS) });
+      return true;
+    } catch {
+      return false;
+    }
+  }
+
+  private openSocket(): void {
     let ws: WebSocket;
     try {
       ws = new WebSocket(this.url);
@@ -68,8 +116,23 @@ export class SignalingClient {
     ws.onopen = () => {
       const join: ClientMessage = { type: 'join', room: this.room, peerId: this.peerId, token: this.token };
       ws.send(JSON.stringify(join));
+      this.lastPongMs = performance.now();
+      clearInterval(this.keepalive);
+      // A server behind a dead path never closes the socket; our own ping notices.
+      this.keepalive = setInterval(() => {
+        if (this.ws !== ws) return clearInterval(this.keepalive);
+        if (performance.now() - this.lastPongMs > SIGNALING_DEAD_AFTER_MS) {
+          this.ws = undefined;
+          this.joined = false;
+          ws.close(4002, 'no pong');
+          this.scheduleReconnect(`no answer from signaling for ${SIGNALING_DEAD_AFTER_MS / 1000} s`);
+          return;
+        }
+        if (ws.readyState === WebSocket.OPEN) ws.send(JSON.stringify({ type: 'ping' } satisfies ClientMessage));
+      }, SIGNALING_PING_INTERVAL_MS);
     };
     ws.onmessage = (ev) => {
+      this.lastPongMs = performance.now();
       if (typeof ev.data !== 'string') return;
       let msg: ServerMessage;
       try {
@@ -111,6 +174,7 @@ export class SignalingClient {
         this.on.error(msg.code, msg.message);
         break;
       case 'pong':
+        this.lastPongMs = performance.now();
         break;
     }
   }

@@ -48,6 +48,7 @@ export class BundledApp implements TransferApp {
       resumedFromBytes: num(d.resumedFromBytes),
       errorCode: d.errorCode,
       linkState: d.linkState,
+      signalingState: d.signalingState,
     };
   }
 

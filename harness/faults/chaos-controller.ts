@@ -1,0 +1,53 @@
+import type { TestInfo } from '@playwright/test';
+import type { Fault } from './fault.js';
+
+export interface FaultRecord {
+  name: string;
+  params: object;
+  injectedAtMs: number;
+  healedAtMs: number | undefined;
+}
+
+/**
+ * Injects faults for one test and guarantees they are healed: the fixture calls healAll() in
+ * teardown, whatever the test did. Records when each fault acted, for the test's result.
+ */
+export class ChaosController {
+  private readonly active: Fault[] = [];
+  readonly records: FaultRecord[] = [];
+
+  constructor(private readonly testInfo: TestInfo) {}
+
+  async inject<P extends object>(fault: Fault<P>): Promise<Fault<P>> {
+    // Registered before inject(), so a half-applied fault is still healed.
+    this.active.push(fault);
+    const record: FaultRecord = { name: fault.name, params: fault.params, injectedAtMs: Date.now(), healedAtMs: undefined };
+    this.records.push(record);
+    await fault.inject();
+    return fault;
+  }
+
+  async heal(fault: Fault): Promise<void> {
+    const i = this.active.indexOf(fault);
+    if (i >= 0) this.active.splice(i, 1);
+    await fault.heal();
+    const record = [...this.records].reverse().find((r) => r.name === fault.name && r.healedAtMs === undefined);
+    if (record) record.healedAtMs = Date.now();
+  }
+
+  /** Heals everything still active, newest first; every heal runs even if one fails. */
+  async healAll(): Promise<void> {
+    const errors: unknown[] = [];
+    while (this.active.length > 0) {
+      const fault = this.active[this.active.length - 1]!;
+      await this.heal(fault).catch((err: unknown) => {
+        this.active.splice(this.active.indexOf(fault), 1);
+        errors.push(err);
+      });
+    }
+    if (this.records.length > 0) {
+      await this.testInfo.attach('faults.json', { body: JSON.stringify(this.records, null, 2), contentType: 'application/json' });
+    }
+    if (errors.length > 0) throw new AggregateError(errors, `${errors.length} fault(s) failed to heal`);
+  }
+}

@@ -1,0 +1,26 @@
+import { execFileSync } from 'node:child_process';
+import type { FaultNeeds } from './fault.js';
+
+function onPath(binary: string): boolean {
+  try {
+    execFileSync('sh', ['-c', `command -v ${JSON.stringify(binary)}`], { stdio: 'ignore' });
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+export interface NeedsContext {
+  browserName: string;
+  turnManaged: boolean;
+}
+
+/** Why these needs cannot be met here, or undefined when they can. The reason is printed with the skip. */
+export function missingNeeds(needs: FaultNeeds, ctx: NeedsContext): string | undefined {
+  const missing: string[] = [];
+  if (needs.root && process.getuid?.() !== 0) missing.push('root (CAP_NET_ADMIN) to change firewall rules, qdiscs or namespaces; run as root or in CI');
+  for (const b of needs.binaries ?? []) if (!onPath(b)) missing.push(`the \`${b}\` command (apt-get install -y ${b === 'nft' ? 'nftables' : b === 'tc' || b === 'ip' ? 'iproute2' : b})`);
+  if (needs.chromiumCdp && ctx.browserName !== 'chromium') missing.push(`Chromium (this fault uses CDP; the peer is ${ctx.browserName})`);
+  if (needs.managedTurn && !ctx.turnManaged) missing.push('a TURN server the harness started (TURN_URL points at an external one it must not kill)');
+  return missing.length ? `needs ${missing.join('; ')}` : undefined;
+}

@@ -1,0 +1,57 @@
+import type { Page } from '@playwright/test';
+import type { TransferApp, TransferProgress } from '../app-adapter.js';
+
+export interface ProgressSample extends TransferProgress {
+  /** ms since the recorder started. */
+  t: number;
+  peer: string;
+}
+
+const SAMPLE_INTERVAL_MS = 100;
+
+/**
+ * Polls each peer's progress in the background, so a test can ask afterwards when the stall
+ * began and when bytes flowed again, without sleeping for anything.
+ */
+export class ProgressRecorder {
+  readonly samples: ProgressSample[] = [];
+  readonly startedAt = Date.now();
+  private running = true;
+  private readonly loops: Promise<void>[] = [];
+
+  constructor(
+    private readonly app: TransferApp,
+    pages: Record<string, () => Page | undefined>,
+  ) {
+    for (const [peer, page] of Object.entries(pages)) this.loops.push(this.poll(peer, page));
+  }
+
+  now(): number {
+    return Date.now() - this.startedAt;
+  }
+
+  private async poll(peer: string, page: () => Page | undefined): Promise<void> {
+    while (this.running) {
+      const p = page();
+      if (p && !p.isClosed()) {
+        const sample = await this.app.progress(p).catch(() => undefined);
+        if (sample) this.samples.push({ ...sample, t: this.now(), peer });
+      }
+      await new Promise((r) => setTimeout(r, SAMPLE_INTERVAL_MS));
+    }
+  }
+
+  /** The first sample of `peer` at or after time `t` that satisfies `pred`. */
+  firstAfter(peer: string, t: number, pred: (s: ProgressSample) => boolean): ProgressSample | undefined {
+    return this.samples.find((s) => s.peer === peer && s.t >= t && pred(s));
+  }
+
+  lastBefore(peer: string, t: number): ProgressSample | undefined {
+    return [...this.samples].reverse().find((s) => s.peer === peer && s.t <= t);
+  }
+
+  async stop(): Promise<void> {
+    this.running = false;
+    await Promise.all(this.loops);
+  }
+}

@@ -1,0 +1,51 @@
+import path from 'node:path';
+import { expect } from '@playwright/test';
+import type { TransferApp } from '../app-adapter.js';
+import type { Peer } from '../browser/peer.js';
+import type { PeerFactory } from '../fixtures.js';
+import { ProgressRecorder } from '../probes/progress-recorder.js';
+import { blake3File } from '../verdict/blake3-file.js';
+import type { TestFile } from '../verdict/random-file.js';
+
+export interface TransferSession {
+  sender: Peer;
+  receiver: Peer;
+  source: TestFile;
+  link: string;
+  recorder: ProgressRecorder;
+}
+
+/** Two peers, a file, the sender started and the receiver on the link, progress being recorded. */
+export async function startTransfer(opts: { peers: PeerFactory; app: TransferApp; source: TestFile }): Promise<TransferSession> {
+  const sender = await opts.peers.launch('sender');
+  const receiver = await opts.peers.launch('receiver');
+  const link = await opts.app.startSend(sender.page, opts.source.path);
+  await opts.app.openReceiver(receiver.page, link);
+  const recorder = new ProgressRecorder(opts.app, {
+    sender: () => (sender.running ? sender.page : undefined),
+    receiver: () => (receiver.running ? receiver.page : undefined),
+  });
+  return { sender, receiver, source: opts.source, link, recorder };
+}
+
+/** Resolves once the receiver has verified at least `bytes`. */
+export async function waitForVerified(app: TransferApp, peer: Peer, bytes: number, timeoutMs = 120_000): Promise<void> {
+  await expect
+    .poll(async () => (await app.progress(peer.page)).verifiedBytes, { timeout: timeoutMs, intervals: [100], message: `${peer.name} verified ≥ ${bytes} bytes` })
+    .toBeGreaterThanOrEqual(bytes);
+}
+
+/**
+ * The integrity contract of SCENARIOS.md: the file the receiver hands the user has the source's
+ * BLAKE3 (computed in Node), and what was sent again stays within `maxResentBytes`.
+ */
+export async function expectIntact(app: TransferApp, s: TransferSession, workDir: string, opts: { maxResentBytes?: number } = {}): Promise<void> {
+  const received = path.join(workDir, 'received.bin');
+  await app.saveReceivedFile(s.receiver.page, received);
+  expect(await blake3File(received), 'received file BLAKE3 equals the source').toBe(s.source.blake3);
+  if (opts.maxResentBytes !== undefined) {
+    const resent = (await app.progress(s.sender.page)).resentBytes;
+    expect(resent, 'the sender reports the bytes it sent again').toBeDefined();
+    expect(resent!, 'bytes sent again are bounded by the in-flight window, not a restart').toBeLessThanOrEqual(opts.maxResentBytes);
+  }
+}
