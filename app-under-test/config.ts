@@ -11,6 +11,8 @@ export const SEND_WINDOW_CHUNKS = 64;
 /** Stop queueing on the DataChannel above this; resume at the low-water mark. */
 export const BUFFERED_HIGH_BYTES = 4 * 1024 * 1024;
 export const BUFFERED_LOW_BYTES = 1 * 1024 * 1024;
+/** With nothing left to send, unacked frames are sent again after this long without any ack. */
+export const ACK_STALL_MS = 10_000;
 /** Frames prepared (read + hashed) ahead of the one being sent. */
 export const PREFETCH_FRAMES = 32;
 /** Consecutive chunks read from the file in one go (small File reads are slow: see hash-api.ts). */

@@ -20,13 +20,16 @@ function randomId(bytes = 12): string {
   return btoa(String.fromCharCode(...b)).replace(/\+/g, '-').replace(/\//g, '_').replace(/=+$/, '');
 }
 
-/** A peer id that survives a reload of this tab, so the server sees a rejoin, not a stranger. */
+/**
+ * A peer id that survives a reload, a crashed tab and a killed browser (localStorage is on disk
+ * in the profile), so the server sees this peer rejoin rather than a stranger fill the room.
+ */
 function stablePeerId(role: string, room: string): string {
   const key = `peer-id:${role}:${room}`;
-  let id = sessionStorage.getItem(key);
+  let id = localStorage.getItem(key);
   if (!id) {
     id = `${role}-${randomId(6)}`;
-    sessionStorage.setItem(key, id);
+    localStorage.setItem(key, id);
   }
   return id;
 }
@@ -116,7 +119,7 @@ async function startReceiver(room: string, token: string): Promise<void> {
     },
     progress: (p) => {
       view.progress(p.verifiedBytes, p.totalBytes);
-      view.setData({ verifiedBytes: p.verifiedBytes, chunksAccepted: p.chunksAccepted, chunksRejected: p.chunksRejected, chunksDuplicate: p.chunksDuplicate });
+      view.setData({ verifiedBytes: p.verifiedBytes, chunksAccepted: p.chunksAccepted, chunksRejected: p.chunksRejected, chunksDuplicate: p.chunksDuplicate, chunksDroppedAtResume: p.chunksDroppedAtResume });
     },
     phase: (phase, detail) => view.setPhase(phase, detail),
     complete: (file, m) => view.offerDownload(file, m.name),

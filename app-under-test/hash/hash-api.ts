@@ -9,8 +9,8 @@ export interface HashApi {
   hashBlob(blob: Blob): Promise<string>;
   /** BLAKE3 (hex) of several Blobs one after the other, as if they were one file. */
   hashBlobs(blobs: Blob[]): Promise<string>;
-  /** BLAKE3 (raw 32 bytes) of a buffer. */
-  hashBytes(data: ArrayBuffer): Promise<Uint8Array>;
+  /** The chunk digest (BLAKE3 over index, length and bytes) of chunk `index` holding `data`. */
+  chunkDigest(index: number, data: ArrayBuffer): Promise<Uint8Array>;
   /**
    * Reads the consecutive chunks `first`..`first+count-1` of `file` in ONE read (small reads of a
    * File cost a round trip each: 128 KiB reads run at ~20 MiB/s, 4 MiB reads at ~160 MiB/s),

@@ -2,7 +2,7 @@
 import * as Comlink from 'comlink';
 import { createBLAKE3, type IHasher } from 'hash-wasm';
 import { CHUNK_FRAME_HEADER_BYTES } from '../transfer/protocol.js';
-import { parseFrame, writeFrameHeader } from '../transfer/frame-codec.js';
+import { chunkDigestPrefix, parseFrame, writeFrameHeader } from '../transfer/frame-codec.js';
 import type { HashApi, VerifyResult } from './hash-api.js';
 
 /** Whole-file hashing reads this much at a time: big enough to be fast, small enough to stay lean. */
@@ -14,10 +14,15 @@ function hasher(): Promise<IHasher> {
   return hasherPromise;
 }
 
-async function digest(data: Uint8Array): Promise<Uint8Array> {
+/**
+ * A chunk's BLAKE3 covers its index and length as well as its bytes, so a frame whose index was
+ * damaged on the wire can never be stored under the wrong index (see chunkDigestPrefix).
+ */
+async function chunkDigest(index: number, payload: Uint8Array): Promise<Uint8Array> {
   const h = await hasher();
   h.init();
-  h.update(data);
+  h.update(chunkDigestPrefix(index, payload.length));
+  h.update(payload);
   return h.digest('binary');
 }
 
@@ -45,8 +50,8 @@ const api: HashApi = {
     return h.digest('hex');
   },
 
-  async hashBytes(data) {
-    return digest(new Uint8Array(data));
+  async chunkDigest(index, data) {
+    return chunkDigest(index, new Uint8Array(data));
   },
 
   async prepareFrames(file, first, count, chunkSize) {
@@ -57,7 +62,7 @@ const api: HashApi = {
       const payload = block.subarray(k * chunkSize, Math.min((k + 1) * chunkSize, block.length));
       const frame = new ArrayBuffer(CHUNK_FRAME_HEADER_BYTES + payload.length);
       new Uint8Array(frame, CHUNK_FRAME_HEADER_BYTES).set(payload);
-      writeFrameHeader(frame, first + k, payload.length, await digest(payload));
+      writeFrameHeader(frame, first + k, payload.length, await chunkDigest(first + k, payload));
       frames.push(frame);
     }
     return Comlink.transfer(frames, frames);
@@ -67,7 +72,7 @@ const api: HashApi = {
     const parsed = parseFrame(frame);
     if (!parsed.ok) return { ok: false, index: parsed.index, reason: parsed.reason } satisfies VerifyResult;
     const { index, hash, payload } = parsed.frame;
-    const actual = await digest(payload);
+    const actual = await chunkDigest(index, payload);
     if (!sameBytes(actual, hash)) return { ok: false, index, reason: 'hash-mismatch' } satisfies VerifyResult;
     const own = frame.slice(CHUNK_FRAME_HEADER_BYTES);
     const result: VerifyResult = { ok: true, index, hash: actual, payload: own };

@@ -37,3 +37,16 @@ export function parseFrame(buffer: ArrayBuffer): FrameParseResult {
     },
   };
 }
+
+/**
+ * What a chunk digest covers before the payload: "BLK3" + u32 index + u32 length (little-endian).
+ * Binding index and length into the hash means a flipped bit anywhere in a frame is caught.
+ */
+export function chunkDigestPrefix(index: number, length: number): Uint8Array {
+  const prefix = new Uint8Array(12);
+  prefix.set([0x42, 0x4c, 0x4b, 0x33]);
+  const view = new DataView(prefix.buffer);
+  view.setUint32(4, index, true);
+  view.setUint32(8, length, true);
+  return prefix;
+}

@@ -87,7 +87,7 @@ export type ControlMessage =
  *   2  u16  reserved (0)
  *   4  u32  chunk index
  *   8  u32  payload length in bytes
- *  12  32B  BLAKE3 of the payload
+ *  12  32B  chunk digest: BLAKE3("BLK3" ‖ u32 index ‖ u32 length ‖ payload)
  *  44  ...  payload
  */
 export const CHUNK_FRAME_MAGIC = 0xc7;

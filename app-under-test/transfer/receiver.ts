@@ -16,6 +16,8 @@ export interface ReceiverProgress {
   chunksDuplicate: number;
   /** Bytes already held from a checkpoint when this page took the transfer over. */
   resumedFromBytes: number;
+  /** Stored chunks that failed re-verification when the checkpoint was loaded. */
+  chunksDroppedAtResume: number;
 }
 
 export interface ReceiverEvents {
@@ -47,9 +49,10 @@ export class Receiver {
   private duplicates = 0;
   private accepted = 0;
   private resumedFromBytes = 0;
+  private droppedAtResume = 0;
   private assembling = false;
   /** Verified chunks waiting for the next transaction. */
-  private staged: { chunk: StoredChunk; port: ChannelPort }[] = [];
+  private staged: { index: number; chunk: StoredChunk | undefined; port: ChannelPort }[] = [];
   private writing: Promise<void> | undefined;
 
   constructor(
@@ -95,11 +98,35 @@ export class Receiver {
         this.on.error(new AppError('ERR_FILE_MISMATCH', message, 'Start a fresh transfer with the new file.'));
         return undefined;
       }
-      return { manifest: m, map: new ChunkMap(m.chunkCount, existing.chunkMap), bytes: existing.bytesTransferred };
+      return this.reverify({ manifest: m, map: new ChunkMap(m.chunkCount, existing.chunkMap), bytes: existing.bytesTransferred }, existing);
     }
     const fresh: Active = { manifest, map: new ChunkMap(manifest.chunkCount), bytes: 0 };
     await this.store.putCheckpoint(this.checkpointOf(fresh));
     return fresh;
+  }
+
+  /**
+   * A checkpoint is a claim; the stored bytes are the proof. Before trusting a checkpoint again,
+   * every stored chunk is re-hashed: one that is missing, damaged at rest (DATA-3) or half-written
+   * by a crash (BRW-2) is dropped from the map, and the sender will send it again.
+   */
+  private async reverify(a: Active, checkpoint: Checkpoint): Promise<Active> {
+    const dropped: number[] = [];
+    for (let i = 0; i < a.manifest.chunkCount; i++) {
+      if (!a.map.has(i)) continue;
+      const stored = await this.store.getChunk(a.manifest.transferId, i);
+      const ok = stored !== undefined && stored.data.size === this.chunkBytes(a.manifest, i) && sameBytes(await this.hasher.chunkDigest(i, await stored.data.arrayBuffer()), stored.hash);
+      if (ok) continue;
+      a.map.delete(i);
+      a.bytes -= this.chunkBytes(a.manifest, i);
+      dropped.push(i);
+    }
+    if (dropped.length > 0) {
+      this.droppedAtResume += dropped.length;
+      await this.store.putCheckpoint({ ...checkpoint, chunkMap: a.map.bits.slice(), bytesTransferred: a.bytes, timestamp: Date.now() });
+      this.on.error(new AppError('ERR_CHUNK_HASH_MISMATCH', `${dropped.length} stored chunk(s) failed re-verification and will be fetched again`, '', { chunks: dropped.slice(0, 20) }));
+    }
+    return a;
   }
 
   private async onFrame(data: Uint8Array, port: ChannelPort): Promise<void> {
@@ -120,12 +147,14 @@ export class Receiver {
       if (index < a.manifest.chunkCount) reply(port, { type: 'nack', index, reason: 'bad-length' });
       return;
     }
-    if (a.map.has(index) || this.staged.some((c) => c.chunk.index === index)) {
+    if (a.map.has(index) || this.staged.some((c) => c.index === index)) {
       this.duplicates++;
-      if (a.map.has(index)) reply(port, { type: 'ack', index });
-      return;
+      // Acked in turn with the staged chunks: acks leave in arrival order, which lets the sender
+      // treat a chunk sent earlier and still unacked as lost (see Sender.onAck).
+      this.staged.push({ index, chunk: undefined, port });
+    } else {
+      this.staged.push({ index, chunk: { transferId: a.manifest.transferId, index, hash, data: new Blob([payload]) }, port });
     }
-    this.staged.push({ chunk: { transferId: a.manifest.transferId, index, hash, data: new Blob([payload]) }, port });
     // Verification goes on while the previous batch commits; the next batch takes what piled up.
     this.kickWriter(a);
   }
@@ -145,18 +174,21 @@ export class Receiver {
   private async commitStaged(a: Active): Promise<void> {
     while (this.staged.length > 0 && this.active === a) {
       const batch = this.staged.splice(0, MAX_CHUNKS_PER_TRANSACTION);
-      const next = new ChunkMap(a.manifest.chunkCount, a.map.bits);
-      let bytes = a.bytes;
-      for (const { chunk } of batch) if (next.add(chunk.index)) bytes += chunk.data.size;
-      const checkpoint = { ...this.checkpointOf(a), chunkMap: next.bits, bytesTransferred: bytes };
-      await this.store.putChunks(batch.map((b) => b.chunk), checkpoint);
+      const chunks = batch.flatMap((b) => (b.chunk ? [b.chunk] : []));
+      if (chunks.length > 0) {
+        const next = new ChunkMap(a.manifest.chunkCount, a.map.bits);
+        let bytes = a.bytes;
+        for (const chunk of chunks) if (next.add(chunk.index)) bytes += chunk.data.size;
+        const checkpoint = { ...this.checkpointOf(a), chunkMap: next.bits, bytesTransferred: bytes };
+        await this.store.putChunks(chunks, checkpoint);
+      }
       // Durable now: only from here on may the sender forget these chunks.
-      for (const { chunk, port } of batch) {
-        if (a.map.add(chunk.index)) {
+      for (const { index, chunk, port } of batch) {
+        if (chunk && a.map.add(index)) {
           a.bytes += chunk.data.size;
           this.accepted++;
         }
-        reply(port, { type: 'ack', index: chunk.index });
+        reply(port, { type: 'ack', index });
       }
       this.emitProgress();
       if (a.map.complete) await this.finish(batch[batch.length - 1]!.port);
@@ -213,8 +245,13 @@ export class Receiver {
       chunksRejected: this.rejected,
       chunksDuplicate: this.duplicates,
       resumedFromBytes: this.resumedFromBytes,
+      chunksDroppedAtResume: this.droppedAtResume,
     });
   }
+}
+
+function sameBytes(a: Uint8Array, b: Uint8Array): boolean {
+  return a.length === b.length && a.every((v, i) => v === b[i]);
 }
 
 function reply(port: ChannelPort, msg: ControlMessage): void {

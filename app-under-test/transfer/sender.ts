@@ -1,5 +1,5 @@
 import type { Remote } from 'comlink';
-import { BUFFERED_HIGH_BYTES, PREFETCH_FRAMES, READ_RUN_CHUNKS, SEND_WINDOW_CHUNKS } from '../config.js';
+import { ACK_STALL_MS, BUFFERED_HIGH_BYTES, PREFETCH_FRAMES, READ_RUN_CHUNKS, SEND_WINDOW_CHUNKS } from '../config.js';
 import { AppError } from '../errors.js';
 import type { HashApi } from '../hash/hash-api.js';
 import type { ChannelPort } from '../net/channel-port.js';
@@ -32,6 +32,9 @@ export class Sender {
   private acked: ChunkMap;
   private everSent: ChunkMap;
   private readonly inflight = new Set<number>();
+  /** In-flight chunk indices, oldest first. */
+  private sendOrder: number[] = [];
+  private lastAckMs = 0;
   private queue: number[] = [];
   private port: ChannelPort | undefined;
   private sentBytes = 0;
@@ -61,6 +64,7 @@ export class Sender {
   detach(): void {
     this.port = undefined;
     this.inflight.clear();
+    this.sendOrder = [];
     this.notify();
   }
 
@@ -75,7 +79,7 @@ export class Sender {
       case 'ack':
         return this.onAck(msg.index);
       case 'nack':
-        this.inflight.delete(msg.index);
+        if (this.inflight.delete(msg.index)) this.sendOrder.splice(this.sendOrder.indexOf(msg.index), 1);
         if (!this.acked.has(msg.index)) this.queue.unshift(msg.index);
         return this.notify();
       case 'done':
@@ -107,7 +111,19 @@ export class Sender {
     void this.pump(port).catch((err: unknown) => this.on.error(new AppError('ERR_PROTOCOL', `send loop failed: ${String(err)}`)));
   }
 
+  /**
+   * Acks come back in the order the frames arrived, and the channel is ordered: so every frame
+   * sent before `index` and still unacknowledged was rejected on arrival (a damaged frame may not
+   * even name its own index) and is due again. No timer needed.
+   */
   private onAck(index: number): void {
+    this.lastAckMs = performance.now();
+    const pos = this.sendOrder.indexOf(index);
+    if (pos >= 0) {
+      const lost = this.sendOrder.splice(0, pos + 1).slice(0, -1);
+      for (const i of lost) this.inflight.delete(i);
+      this.queue.unshift(...lost.filter((i) => !this.acked.has(i)));
+    }
     this.inflight.delete(index);
     if (this.acked.add(index)) this.ackedBytes += this.chunkBytes(index);
     this.emitProgress();
@@ -120,7 +136,11 @@ export class Sender {
       while (this.port === port && port.alive && !this.finished) {
         if (ahead.length < PREFETCH_FRAMES) this.prefetch(ahead);
         if (ahead.length === 0 || this.inflight.size >= SEND_WINDOW_CHUNKS) {
-          await this.wait();
+          if (!(await this.wait(ACK_STALL_MS)) && this.inflight.size > 0 && performance.now() - this.lastAckMs >= ACK_STALL_MS) {
+            // The last frames were rejected and no later ack can reveal it: send them again.
+            this.queue.unshift(...this.sendOrder.splice(0));
+            this.inflight.clear();
+          }
           continue;
         }
         if (port.bufferedAmount > BUFFERED_HIGH_BYTES) {
@@ -135,6 +155,7 @@ export class Sender {
         port.send(frame);
         const bytes = frame.byteLength - CHUNK_FRAME_HEADER_BYTES;
         this.inflight.add(next.index);
+        this.sendOrder.push(next.index);
         this.sentBytes += bytes;
         if (!this.everSent.add(next.index)) this.resentBytes += bytes;
         this.emitProgress();
@@ -160,8 +181,18 @@ export class Sender {
     for (let k = 0; k < count; k++) ahead.push({ index: first + k, frame: frames.then((f) => f[k]!) });
   }
 
-  private wait(): Promise<void> {
-    return new Promise((resolve) => (this.wakeup = resolve));
+  /** Resolves true when notified, false when `timeoutMs` passed first. */
+  private wait(timeoutMs: number): Promise<boolean> {
+    return new Promise((resolve) => {
+      const timer = setTimeout(() => {
+        this.wakeup = undefined;
+        resolve(false);
+      }, timeoutMs);
+      this.wakeup = () => {
+        clearTimeout(timer);
+        resolve(true);
+      };
+    });
   }
 
   private notify(): void {

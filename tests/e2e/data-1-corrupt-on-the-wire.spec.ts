@@ -1,0 +1,27 @@
+import { expect, test } from '../../harness/fixtures.js';
+import { createCorruptWire } from '../../harness/faults/corrupt-wire.js';
+import { expectIntact, startTransfer } from '../../harness/scenario/transfer-session.js';
+
+const FILE_BYTES = 16 * 1024 * 1024;
+const CORRUPT_PERCENT = 25;
+
+// Small chunks: many frames, so one run throws hundreds of damaged frames at the receiver.
+test.use({ chunkSizeBytes: 16 * 1024 });
+
+test('DATA-1: hundreds of frames damaged on the wire → every one rejected by BLAKE3 and fetched again; zero accepted', async ({ peers, app, makeFile, workDir, chaos }) => {
+  const s = await startTransfer({ peers, app, source: await makeFile(FILE_BYTES) });
+  const fault = createCorruptWire({ ratePercent: CORRUPT_PERCENT, bytesFlipped: 1, headerSharePercent: 30 }, { context: s.sender.context });
+  await chaos.inject(fault);
+  await app.waitForComplete(s.receiver.page, 150_000);
+  const counts = await fault.counts();
+  await chaos.heal(fault);
+  await s.recorder.stop();
+
+  const receiver = await app.progress(s.receiver.page);
+  test.info().annotations.push({ type: 'corruption', description: `${counts.corrupted} of ${counts.seen} frames damaged (${counts.headerHits} in the header); receiver rejected ${receiver.chunksRejected}` });
+  expect(counts.corrupted, 'hundreds of damaged frames were sent').toBeGreaterThanOrEqual(200);
+  expect(counts.headerHits, 'header bytes (magic, index, length, hash) were damaged too').toBeGreaterThanOrEqual(20);
+  // Every damaged frame was refused: none was accepted, none went unnoticed.
+  expect(receiver.chunksRejected, 'frames rejected by the receiver = frames damaged on the wire').toBe(counts.corrupted);
+  await expectIntact(app, s, workDir);
+});
