@@ -2,7 +2,7 @@ import { DEFAULT_CHUNK_BYTES } from './config.js';
 import { AppError } from './errors.js';
 import { startHasher } from './hash/hasher.js';
 import { fetchAppConfig, readPageOptions, type PageOptions } from './net/app-config.js';
-import { PeerLink } from './net/peer-link.js';
+import { PeerLink, type IceServerError, type PeerLinkEvents } from './net/peer-link.js';
 import { SignalingClient, type SignalingStatus } from './net/signaling-client.js';
 import { CheckpointStore } from './storage/checkpoint-store.js';
 import { MAX_CHUNK_BYTES, type Manifest } from './transfer/protocol.js';
@@ -45,7 +45,14 @@ function describeSignaling(s: SignalingStatus): [string, string] {
   }
 }
 
-async function connect(role: 'sender' | 'receiver', room: string, token: string, onOpen: ConstructorParameters<typeof PeerLink>[0]['on']): Promise<PeerLink> {
+function iceServerError(err: IceServerError): AppError {
+  if (err.code === 401 || err.code === 403) {
+    return new AppError('ERR_TURN_AUTH', `the TURN server ${err.url} refused our credentials (${err.code} ${err.text})`, 'The credentials are wrong or expired: check the TURN secret and the server clocks.', { ...err });
+  }
+  return new AppError('ERR_TURN_UNREACHABLE', `no connection: the STUN/TURN server ${err.url} did not answer (${err.code} ${err.text})`, 'Check that the TURN server is running and reachable (UDP and TCP).', { ...err });
+}
+
+async function connect(role: 'sender' | 'receiver', room: string, token: string, onOpen: Omit<PeerLinkEvents, 'iceServerError'>): Promise<PeerLink> {
   const first = await fetchAppConfig(options);
   let link: PeerLink | undefined;
   const signaling = new SignalingClient(first.signalingUrl, room, stablePeerId(role, room), token, {
@@ -62,11 +69,12 @@ async function connect(role: 'sender' | 'receiver', room: string, token: string,
   link = new PeerLink({
     role,
     signaling,
+    // Wraps the caller's events with the one every role shows the same way.
     iceConfig: async (): Promise<RTCConfiguration> => {
       const c = await fetchAppConfig(options);
       return { iceServers: c.iceServers, iceTransportPolicy: c.iceTransportPolicy };
     },
-    on: onOpen,
+    on: { ...onOpen, iceServerError: (err, connectFailed) => connectFailed || err.code === 401 || err.code === 403 ? view.showError(iceServerError(err)) : undefined },
     log: (m) => view.event(m),
   });
   signaling.start();

@@ -13,7 +13,9 @@ export type HarnessErrorCode =
   | 'ERR_TIMEOUT'
   | 'ERR_TRANSFER_FAILED'
   | 'ERR_INTEGRITY'
-  | 'ERR_CONFIG';
+  | 'ERR_CONFIG'
+  | 'ERR_NETNS_COMMAND_FAILED'
+  | 'ERR_NETNS_BUSY';
 
 export class HarnessError extends Error {
   readonly code: HarnessErrorCode;

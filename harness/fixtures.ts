@@ -5,7 +5,9 @@ import { fileURLToPath } from 'node:url';
 import { test as base, type TestInfo } from '@playwright/test';
 import { startAppServer, type AppServer } from '../app-under-test/server/app-server.js';
 import { externalTurnFromEnv } from '../turn/external.js';
+import { iceServersFor, type TurnTransport } from '../turn/credentials.js';
 import { launchTurnServer } from '../turn/launcher.js';
+import { startFaultProxy, type FaultProxy } from './fault-proxy/proxy.js';
 import type { TurnEndpoint } from '../turn/types.js';
 import type { TransferApp } from './app-adapter.js';
 import { BundledApp } from './adapters/bundled-app.js';
@@ -26,11 +28,32 @@ export interface HarnessOptions {
   chunkSizeBytes: number;
   /** `relay` forces every peer through TURN. */
   iceTransportPolicy: 'all' | 'relay';
+  /**
+   * How pages reach TURN: `direct` to coturn; `proxy` through the fault proxy (so turn-proxy-*
+   * faults can act on the path); `dead-first` lists an unreachable TURN server before the real one.
+   */
+  turnRoute: 'direct' | 'proxy' | 'dead-first';
+  /** TURN transports offered to the pages. */
+  turnTransports: TurnTransport[];
+  /** Lifetime of the TURN credentials handed to pages; negative mints already-expired ones. */
+  turnCredentialTtlS: number;
+}
+
+/** What /api/config hands out; the test-scoped `iceRoute` fixture sets it from the options. */
+interface IceRoute {
+  route: HarnessOptions['turnRoute'];
+  transports: TurnTransport[];
+  ttlSeconds: number;
 }
 
 export interface HarnessWorkerFixtures {
   workerDir: string;
   turn: TurnEndpoint;
+  /** A fault proxy in front of coturn (no root needed); used when `turnRoute` is `proxy`. */
+  turnProxy: FaultProxy;
+  /** A second proxy that blackholes everything: the "unreachable TURN server" of TURN-3. */
+  deadTurn: FaultProxy;
+  iceRouteState: IceRoute;
   signaling: SignalingProcess;
   appServer: AppServer;
 }
@@ -42,6 +65,8 @@ export interface PeerFactory {
 }
 
 export interface HarnessFixtures {
+  /** Applies the turn* options to what the app server hands out, for this test only. */
+  iceRoute: IceRoute;
   workDir: string;
   /** Injects faults and heals every one of them in teardown, even when the test fails. */
   chaos: ChaosController;
@@ -62,6 +87,9 @@ function attachText(testInfo: TestInfo, name: string, body: string): Promise<voi
 export const test = base.extend<HarnessOptions & HarnessFixtures, HarnessWorkerFixtures>({
   chunkSizeBytes: [128 * 1024, { option: true }],
   iceTransportPolicy: ['all', { option: true }],
+  turnRoute: ['direct', { option: true }],
+  turnTransports: [['udp', 'tcp'], { option: true }],
+  turnCredentialTtlS: [TURN_CREDENTIAL_TTL_S, { option: true }],
 
   workerDir: [
     async ({}, use, workerInfo) => {
@@ -84,6 +112,41 @@ export const test = base.extend<HarnessOptions & HarnessFixtures, HarnessWorkerF
     { scope: 'worker', timeout: 60_000 },
   ],
 
+  turnProxy: [
+    async ({ turn }, use) => {
+      const proxy = await startFaultProxy({ upstreamHost: turn.host, upstreamPort: turn.port });
+      try {
+        await use(proxy);
+      } finally {
+        await proxy.close();
+      }
+    },
+    { scope: 'worker' },
+  ],
+
+  deadTurn: [
+    async ({ turn }, use) => {
+      const proxy = await startFaultProxy({ upstreamHost: turn.host, upstreamPort: turn.port, toxics: { blackhole: true } });
+      try {
+        await use(proxy);
+      } finally {
+        await proxy.close();
+      }
+    },
+    { scope: 'worker' },
+  ],
+
+  iceRouteState: [async ({}, use) => use({ route: 'direct', transports: ['udp', 'tcp'], ttlSeconds: TURN_CREDENTIAL_TTL_S }), { scope: 'worker' }],
+
+  iceRoute: [
+    async ({ iceRouteState, turnRoute, turnTransports, turnCredentialTtlS }, use) => {
+      Object.assign(iceRouteState, { route: turnRoute, transports: turnTransports, ttlSeconds: turnCredentialTtlS });
+      await use(iceRouteState);
+      Object.assign(iceRouteState, { route: 'direct', transports: ['udp', 'tcp'], ttlSeconds: TURN_CREDENTIAL_TTL_S });
+    },
+    { auto: true },
+  ],
+
   signaling: [
     async ({ workerDir }, use) => {
       const signaling = await launchSignaling({ logPath: path.join(workerDir, 'signaling.log') });
@@ -97,14 +160,21 @@ export const test = base.extend<HarnessOptions & HarnessFixtures, HarnessWorkerF
   ],
 
   appServer: [
-    async ({ turn, signaling }, use) => {
+    async ({ turn, signaling, turnProxy, deadTurn, iceRouteState }, use) => {
+      const serversVia = (host: string, port: number) =>
+        iceServersFor({ host, port, secret: turn.secret }, { user: 'peer', ttlSeconds: iceRouteState.ttlSeconds, transports: iceRouteState.transports });
       const server = await startAppServer({
         host: '127.0.0.1',
         port: 0,
         staticDir: path.join(repoRoot, 'dist', 'app'),
         config: () => ({
           signalingUrl: signaling.url,
-          iceServers: turn.iceServers('peer', TURN_CREDENTIAL_TTL_S),
+          iceServers:
+            iceRouteState.route === 'proxy'
+              ? serversVia(turnProxy.host, turnProxy.port)
+              : iceRouteState.route === 'dead-first'
+                ? [...serversVia(deadTurn.host, deadTurn.port).slice(0, 1), ...serversVia(turn.host, turn.port)]
+                : serversVia(turn.host, turn.port),
           iceTransportPolicy: 'all',
         }),
       });

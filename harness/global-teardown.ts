@@ -1,11 +1,20 @@
 import fs from 'node:fs';
+import { sweepStale } from './netns/cleanup.js';
 import { reapRecorded } from './process/pid-registry.js';
 
-/** Ends any process a worker started and could not stop (a crashed or killed worker). */
-export default function globalTeardown(): void {
+/**
+ * Ends any process a worker started and could not stop (a crashed or killed worker), and removes
+ * network namespaces whose owning worker is gone.
+ */
+export default async function globalTeardown(): Promise<void> {
   const dir = process.env.HARNESS_PID_DIR;
-  if (!dir) return;
-  const reaped = reapRecorded(dir);
-  if (reaped.length > 0) console.warn(`harness: ended ${reaped.length} leftover process(es): ${reaped.join(', ')}`);
-  fs.rmSync(dir, { recursive: true, force: true });
+  if (dir) {
+    const reaped = reapRecorded(dir);
+    if (reaped.length > 0) console.warn(`harness: ended ${reaped.length} leftover process(es): ${reaped.join(', ')}`);
+    fs.rmSync(dir, { recursive: true, force: true });
+  }
+  if (process.getuid?.() === 0) {
+    const swept = await sweepStale().catch(() => undefined);
+    if (swept && swept.namespaces.length > 0) console.warn(`harness: removed leftover network namespaces: ${swept.namespaces.join(', ')}`);
+  }
 }

@@ -83,7 +83,7 @@ if (!externalTurn && !has('turnserver') && !process.env.TURNSERVER_PATH) {
 say(`TURN: ${externalTurn ? `external ${process.env.TURN_URL}` : has('turnserver') ? 'turnserver (coturn) on PATH' : process.env.TURNSERVER_PATH || 'coturn/coturn Docker image'}`);
 
 // 4. tools for the network faults (optional)
-const netTools = { nft: 'nftables', tc: 'iproute2', ip: 'iproute2' };
+const netTools = { nft: 'nftables', tc: 'iproute2', ip: 'iproute2', ping: 'iputils-ping' };
 const missingNet = Object.entries(netTools).filter(([cmd]) => !has(cmd));
 if (missingNet.length > 0 && !aptInstall([...new Set(missingNet.map(([, pkg]) => pkg))])) {
   say(`note: ${missingNet.map(([c]) => c).join(', ')} missing: network-fault scenarios will be skipped, each with its reason`);

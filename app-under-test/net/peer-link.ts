@@ -4,12 +4,21 @@ import { backoffDelayMs } from './backoff.js';
 import type { ChannelPort } from './channel-port.js';
 import { parsePeerSignal, type PeerSignal } from './peer-signal.js';
 import type { SignalingClient } from './signaling-client.js';
-import { dataChannelOf } from './simple-peer-internals.js';
+import { dataChannelOf, peerConnectionOf } from './simple-peer-internals.js';
 
 export type LinkState = 'waiting-for-peer' | 'connecting' | 'connected' | 'reconnecting' | 'closed';
 
+export interface IceServerError {
+  /** STUN/TURN error code: 401 bad credentials, 701 server unreachable, … */
+  code: number;
+  text: string;
+  url: string;
+}
+
 export interface PeerLinkEvents {
   state(state: LinkState, detail: string): void;
+  /** A STUN/TURN server answered with an error or not at all, while gathering candidates. */
+  iceServerError(err: IceServerError, connectFailed: boolean): void;
   open(port: ChannelPort): void;
   message(data: string | Uint8Array, port: ChannelPort): void;
   down(reason: string): void;
@@ -48,6 +57,7 @@ export class PeerLink {
   private closed = false;
   private everConnected = false;
   private attemptStartedMs = -Infinity;
+  private iceErrorsOfAttempt: IceServerError[] = [];
   /** Signals for the current generation that arrived before its peer was built. */
   private pending: SimplePeer.SignalData[] = [];
 
@@ -139,6 +149,7 @@ export class PeerLink {
         if (this.gen !== gen || this.closed) return;
         const peer = new SimplePeer({ initiator, trickle: true, objectMode: true, config, channelConfig: { ordered: true } });
         this.peer = peer;
+        this.watchIceErrors(peer);
         this.wire(peer, gen, remote);
         for (const s of this.pending.splice(0)) peer.signal(s);
         this.connectTimer = setTimeout(() => this.markDown(peer, 'connect timeout'), PEER_CONNECT_TIMEOUT_MS);
@@ -177,6 +188,22 @@ export class PeerLink {
     });
     peer.on('error', (err: Error & { code?: string }) => this.markDown(peer, `peer error ${err.code ?? ''} ${err.message}`));
     peer.on('close', () => this.markDown(peer, 'peer closed'));
+  }
+
+  /**
+   * Credentials refused (401/403) are reported at once: no retry will fix them. An unreachable
+   * server (701) is normal when another one works, so it is reported only if the attempt fails.
+   */
+  private watchIceErrors(peer: SimplePeer.Instance): void {
+    const pc = peerConnectionOf(peer);
+    const seen: IceServerError[] = [];
+    pc?.addEventListener('icecandidateerror', (ev) => {
+      const e = ev as RTCPeerConnectionIceErrorEvent;
+      const err = { code: e.errorCode, text: e.errorText, url: e.url };
+      seen.push(err);
+      if (err.code === 401 || err.code === 403) this.opts.on.iceServerError(err, false);
+    });
+    this.iceErrorsOfAttempt = seen;
   }
 
   private deliver(data: string | Uint8Array): void {
@@ -238,6 +265,7 @@ export class PeerLink {
     if (this.peer !== peer || this.closed) return;
     this.opts.log(`connection ${this.gen.slice(0, 8)} down: ${reason}`);
     const hadPort = this.port !== undefined;
+    if (!hadPort) for (const err of this.iceErrorsOfAttempt) this.opts.on.iceServerError(err, true);
     this.teardown();
     if (hadPort) this.opts.on.down(reason);
     this.scheduleRetry(reason);

@@ -45,6 +45,7 @@ export class BundledApp implements TransferApp {
       phase: d.phase ?? '',
       resentBytes: num(d.resentBytes),
       chunksRejected: num(d.chunksRejected),
+      chunksAccepted: num(d.chunksAccepted),
       resumedFromBytes: num(d.resumedFromBytes),
       errorCode: d.errorCode,
       linkState: d.linkState,

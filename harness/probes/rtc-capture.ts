@@ -28,6 +28,8 @@ export interface SelectedPair {
   protocol: string;
   /** For relay candidates: how the browser reaches the TURN server (udp, tcp, tls). */
   relayProtocol: string | undefined;
+  /** For relay candidates: the TURN server URL the allocation came from. */
+  url: string | undefined;
   bytesSent: number;
   bytesReceived: number;
 }
@@ -55,6 +57,7 @@ export async function selectedCandidatePairs(page: Page): Promise<SelectedPair[]
           remoteAddress: `${String(remote.address ?? remote.ip)}:${String(remote.port)}`,
           protocol: String(local.protocol),
           relayProtocol: local.relayProtocol === undefined ? undefined : String(local.relayProtocol),
+          url: local.url === undefined ? undefined : String(local.url),
           bytesSent: Number(pair.bytesSent ?? 0),
           bytesReceived: Number(pair.bytesReceived ?? 0),
         });

@@ -1,0 +1,171 @@
+import { HarnessError } from '../errors.js';
+import { createLogger } from '../log.js';
+import { linkAddresses, serviceAddress, subnetOf } from './addressing.js';
+import { run, runIn } from './exec.js';
+import { HubControl } from './hub-control.js';
+import { LinkControl } from './link-control.js';
+import { assertPeerNames, assertTopologyName, hubIfname, hubNamespace, PEER_IFNAME, peerNamespace } from './names.js';
+import { busyError, deleteNamespaces } from './namespaces.js';
+import { claimSlot, releaseSlot, type TopologyClaim } from './registry.js';
+
+/**
+ * A hub namespace routing between one namespace per peer (README.md draws it). Each browser
+ * runs in its peer's namespace, so its WebRTC traffic crosses a veth we can cut, shape and filter;
+ * servers run in the hub and listen on `serviceAddress`.
+ */
+
+export interface TopologyOptions {
+  /** Short and unique per run (e.g. 'h' + random hex): namespaces are named wrh-<name>-<role>. */
+  name: string;
+  peers: string[];
+}
+
+export interface PeerNode {
+  readonly name: string;
+  readonly ns: string;
+  /** The peer's only non-loopback address: its host ICE candidate. */
+  readonly address: string;
+  /** The hub's end of the link: the peer's default route. */
+  readonly gateway: string;
+  readonly ifname: string;
+  readonly hubIfname: string;
+  readonly link: LinkControl;
+}
+
+export interface Topology {
+  readonly name: string;
+  readonly hubNs: string;
+  /** 10.77.<slot>.0/24, unique among the topologies alive on this machine. */
+  readonly subnet: string;
+  /** On the hub's lo, reachable from every peer: servers in the hub listen here. */
+  readonly serviceAddress: string;
+  readonly peers: readonly PeerNode[];
+  /** Peer-to-peer controls (blockDirectPeerTraffic). */
+  readonly hub: HubControl;
+  peer(name: string): PeerNode;
+  link(peer: string): LinkControl;
+  /** Every namespace of this topology, hub first. */
+  namespaces(): string[];
+  /** Deletes the namespaces (with their veths, nft tables and qdiscs) and the claim. Idempotent. */
+  destroy(): Promise<void>;
+}
+
+const log = createLogger('netns');
+
+/** Written through /proc in the namespace: `ip netns exec` gives each one its own /proc/sys/net. */
+async function setSysctl(ns: string, key: string, value: string): Promise<void> {
+  await runIn(ns, 'sh', ['-c', `echo ${value} > /proc/sys/${key.replaceAll('.', '/')}`]);
+}
+
+async function addNamespace(ns: string, routes: boolean): Promise<void> {
+  await run('ip', ['netns', 'add', ns], { hint: `A namespace named ${ns} already exists (a name reused?) or you are not root; \`ip netns list\` shows it, sweepStale() removes leftovers.` });
+  await run('ip', ['-n', ns, 'link', 'set', 'lo', 'up']);
+  // IPv4 only: no link-local IPv6 candidates, no DAD wait, and every rule covers every packet.
+  await setSysctl(ns, 'net.ipv6.conf.all.disable_ipv6', '1');
+  await setSysctl(ns, 'net.ipv6.conf.default.disable_ipv6', '1');
+  if (routes) await setSysctl(ns, 'net.ipv4.ip_forward', '1');
+}
+
+async function addPeer(claim: TopologyClaim, hubNs: string, index: number, peer: string): Promise<Omit<PeerNode, 'link'>> {
+  const ns = peerNamespace(claim.topology, peer);
+  const hubIf = hubIfname(index, peer);
+  const addr = linkAddresses(claim.slot, index);
+  await addNamespace(ns, false);
+  // Made inside the hub with its far end moved straight into the peer: no name ever appears in the root namespace.
+  await run('ip', ['-n', hubNs, 'link', 'add', hubIf, 'type', 'veth', 'peer', 'name', PEER_IFNAME, 'netns', ns]);
+  await run('ip', ['-n', hubNs, 'addr', 'add', `${addr.hub}/${addr.prefixLength}`, 'dev', hubIf]);
+  await run('ip', ['-n', hubNs, 'link', 'set', hubIf, 'up']);
+  await run('ip', ['-n', ns, 'addr', 'add', `${addr.peer}/${addr.prefixLength}`, 'dev', PEER_IFNAME]);
+  await run('ip', ['-n', ns, 'link', 'set', PEER_IFNAME, 'up']);
+  // Without a default route Chromium finds no usable interface and gathers no ICE candidate at all.
+  await run('ip', ['-n', ns, 'route', 'add', 'default', 'via', addr.hub]);
+  return { name: peer, ns, address: addr.peer, gateway: addr.hub, ifname: PEER_IFNAME, hubIfname: hubIf };
+}
+
+export async function createTopology(opts: TopologyOptions): Promise<Topology> {
+  assertTopologyName(opts.name);
+  assertPeerNames(opts.peers);
+  const hubNs = hubNamespace(opts.name);
+  const names = [hubNs, ...opts.peers.map((p) => peerNamespace(opts.name, p))];
+  // Claimed (and so registered for a sweep) before anything exists, so a crash at any step is swept.
+  const claim = claimSlot(opts.name, names);
+  const topology = new NetnsTopology(claim, hubNs);
+  try {
+    await addNamespace(hubNs, true);
+    await run('ip', ['-n', hubNs, 'addr', 'add', `${serviceAddress(claim.slot)}/32`, 'dev', 'lo']);
+    for (const [i, peer] of opts.peers.entries()) topology.adopt(await addPeer(claim, hubNs, i, peer));
+  } catch (err) {
+    // The first error is the one to report; a failed cleanup is said out loud, since it leaves state behind.
+    await topology.destroy().catch((cleanupErr: unknown) => console.warn(`harness/netns: cleanup after a failed createTopology(${opts.name}) failed too; sweepStale() removes the leftovers once this process exits: ${String(cleanupErr)}`));
+    throw err;
+  }
+  log(`topology ${opts.name} up: ${subnetOf(claim.slot)}, peers ${opts.peers.join(', ')}`);
+  return topology;
+}
+
+class NetnsTopology implements Topology {
+  readonly name: string;
+  readonly subnet: string;
+  readonly serviceAddress: string;
+  readonly hub: HubControl;
+  private readonly nodes: PeerNode[] = [];
+  private readonly hubIfnames = new Map<string, string>();
+  private destroying: Promise<void> | undefined;
+  private released = false;
+
+  constructor(private readonly claim: TopologyClaim, readonly hubNs: string) {
+    this.name = claim.topology;
+    this.subnet = subnetOf(claim.slot);
+    this.serviceAddress = serviceAddress(claim.slot);
+    this.hub = new HubControl(hubNs, this.hubIfnames);
+  }
+
+  get peers(): readonly PeerNode[] {
+    return this.nodes;
+  }
+
+  adopt(node: Omit<PeerNode, 'link'>): void {
+    const link = new LinkControl({ peer: node.name, peerNs: node.ns, peerIfname: node.ifname, hubNs: this.hubNs, hubIfname: node.hubIfname });
+    this.nodes.push({ ...node, link });
+    this.hubIfnames.set(node.name, node.hubIfname);
+  }
+
+  peer(name: string): PeerNode {
+    const node = this.nodes.find((n) => n.name === name);
+    if (!node) {
+      throw new HarnessError('ERR_CONFIG', `no peer '${name}' in topology ${this.name}`, {
+        context: { peer: name, peers: this.nodes.map((n) => n.name) },
+        hint: 'Use a peer name given to createTopology().',
+      });
+    }
+    return node;
+  }
+
+  link(peer: string): LinkControl {
+    return this.peer(peer).link;
+  }
+
+  namespaces(): string[] {
+    return [...this.claim.namespaces];
+  }
+
+  async destroy(): Promise<void> {
+    // Concurrent calls share one teardown; a later call runs it again, harmlessly (or to retry a failed one).
+    this.destroying ??= this.teardown().finally(() => {
+      this.destroying = undefined;
+    });
+    return this.destroying;
+  }
+
+  private async teardown(): Promise<void> {
+    // The hub goes first: its veths die with it, so anything left in a peer namespace is offline at once.
+    const busy = await deleteNamespaces(this.claim.namespaces);
+    if (!this.released) {
+      // Once only: after the release another topology may claim this slot, and its claim is not ours to delete.
+      releaseSlot(this.claim.slot);
+      this.released = true;
+      log(`topology ${this.name} destroyed`);
+    }
+    if (Object.keys(busy).length > 0) throw busyError(busy);
+  }
+}

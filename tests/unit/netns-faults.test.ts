@@ -1,0 +1,141 @@
+import { execFileSync } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
+
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+
+import type { Fault } from '../../harness/faults/fault.js';
+import { netBlock } from '../../harness/faults/net-block.js';
+import { NET_FAULT_NEEDS, type NetFaultContext } from '../../harness/faults/net-context.js';
+import { netCutLink, type NetCutLink } from '../../harness/faults/net-cut-link.js';
+import { netShapeLink } from '../../harness/faults/net-shape-link.js';
+import { faultDefinition } from '../../harness/faults/registry.js';
+import { HarnessError } from '../../harness/errors.js';
+import { netnsUnavailable } from '../../harness/netns/needs.js';
+import { pingOnce } from '../../harness/netns/ping.js';
+import { createTopology, type Topology } from '../../harness/netns/topology.js';
+
+// The net-* faults on a real topology: injected, observed with ping, healed (twice, and without inject).
+
+function onPath(binary: string): boolean {
+  try {
+    execFileSync('sh', ['-c', `command -v ${binary}`], { stdio: 'ignore' });
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+const unavailable = netnsUnavailable() ?? (onPath('ping') ? undefined : 'needs `ping` (apt-get install -y iputils-ping)');
+if (unavailable) console.warn(`net-* fault tests skipped: ${unavailable}`);
+
+// Long enough that the ping during the cut (1 s wait) starts and ends inside it on a loaded machine.
+const CUT_MS = 2_500;
+const TURN_PORT = 34_780;
+
+describe('registered net-* faults', () => {
+  it('are registered by name with the needs that make their tests skip without root', () => {
+    for (const def of [netCutLink, netShapeLink, netBlock]) {
+      expect(faultDefinition(def.name)).toBe(def);
+      expect(def.needs).toEqual({ root: true, binaries: ['ip', 'nft', 'tc'] });
+      expect(def.summary.length).toBeGreaterThan(20);
+    }
+    expect(NET_FAULT_NEEDS.root).toBe(true);
+  });
+});
+
+describe('net-* faults on a topology', () => {
+  let topology: Topology | undefined;
+  const faults: Fault[] = [];
+
+  beforeEach(async (ctx) => {
+    if (unavailable) ctx.skip(unavailable);
+    topology = await createTopology({ name: `f${randomBytes(3).toString('hex')}`, peers: ['sender', 'receiver'] });
+  });
+  afterEach(async () => {
+    // What a fixture does: heal everything, whatever happened, then tear down.
+    for (const f of faults.splice(0).reverse()) await f.heal();
+    await topology?.destroy();
+    topology = undefined;
+  });
+
+  function ctx(): NetFaultContext {
+    return { topology: topology!, stunPort: TURN_PORT };
+  }
+
+  it('net-cut-link cuts, restores itself after durationMs, and heals idempotently', async () => {
+    const t = topology!;
+    const fault = netCutLink.create({ peer: 'sender', durationMs: CUT_MS }, ctx()) as NetCutLink;
+    faults.push(fault);
+    const injectedAt = Date.now();
+    await fault.inject();
+    expect(t.link('sender').state.cut).toBe(true);
+    expect(await pingOnce(t.peer('sender').ns, t.peer('receiver').address)).toBe(false);
+    await fault.untilRestored();
+    expect(fault.restoredAtMs! - injectedAt).toBeGreaterThanOrEqual(CUT_MS);
+    expect(await pingOnce(t.peer('sender').ns, t.peer('receiver').address)).toBe(true);
+    await fault.heal();
+    await fault.heal();
+    expect(t.link('sender').state.cut).toBe(false);
+  });
+
+  it('net-cut-link without a duration stays cut until heal(); heal() before inject() is harmless', async () => {
+    const t = topology!;
+    const fault = netCutLink.create({ peer: 'receiver' }, ctx());
+    faults.push(fault);
+    await fault.heal();
+    await fault.inject();
+    await fault.inject();
+    expect(await pingOnce(t.peer('sender').ns, t.peer('receiver').address)).toBe(false);
+    await fault.heal();
+    expect(await pingOnce(t.peer('sender').ns, t.peer('receiver').address)).toBe(true);
+  });
+
+  it('net-shape-link sets rate and loss, and heal takes off only what it set', async () => {
+    const link = topology!.link('sender');
+    await link.blockUdp(); // set by someone else: must survive the heal
+    const fault = netShapeLink.create({ peer: 'sender', rateKbps: 1_000, lossPercent: 5 }, ctx());
+    faults.push(fault);
+    await fault.inject();
+    await fault.inject();
+    expect(link.state).toMatchObject({ rateKbps: 1_000, lossPercent: 5, blockUdp: true });
+    await fault.heal();
+    await fault.heal();
+    expect(link.state).toMatchObject({ rateKbps: undefined, lossPercent: 0, blockUdp: true });
+  });
+
+  it('net-block blocks direct traffic and STUN for every peer, and heals', async () => {
+    const t = topology!;
+    const fault = netBlock.create({ blockDirect: true, blockStun: true }, ctx());
+    faults.push(fault);
+    await fault.inject();
+    expect(t.hub.state.blockDirectAll).toBe(true);
+    for (const p of t.peers) expect(p.link.state.blockedPorts).toEqual([{ port: TURN_PORT, proto: 'udp' }]);
+    expect(await pingOnce(t.peer('sender').ns, t.peer('receiver').address)).toBe(false);
+    expect(await pingOnce(t.peer('sender').ns, t.serviceAddress)).toBe(true);
+    await fault.heal();
+    await fault.heal();
+    expect(t.hub.state.blockDirectAll).toBe(false);
+    for (const p of t.peers) expect(p.link.state.blockedPorts).toEqual([]);
+    expect(await pingOnce(t.peer('sender').ns, t.peer('receiver').address)).toBe(true);
+  });
+
+  it('reject bad parameters when created, before anything is injected', () => {
+    const bad = [
+      () => netCutLink.create({ peer: 'nobody' }, ctx()),
+      () => netCutLink.create({ peer: 'sender', durationMs: -1 }, ctx()),
+      () => netShapeLink.create({ peer: 'sender' }, ctx()),
+      () => netBlock.create({ peer: 'sender' }, ctx()),
+      () => netBlock.create({ peer: 'nobody', blockUdp: true }, ctx()),
+    ];
+    for (const make of bad) {
+      let err: unknown;
+      try {
+        make();
+      } catch (e) {
+        err = e;
+      }
+      expect(err).toBeInstanceOf(HarnessError);
+      expect((err as HarnessError).code).toBe('ERR_CONFIG');
+    }
+  });
+});
