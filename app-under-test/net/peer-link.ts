@@ -58,6 +58,8 @@ export class PeerLink {
   private everConnected = false;
   private attemptStartedMs = -Infinity;
   private iceErrorsOfAttempt: IceServerError[] = [];
+  /** Offer/answer already applied in this generation (duplicates are dropped). */
+  private sdpApplied = new Set<string>();
   /** Signals for the current generation that arrived before its peer was built. */
   private pending: SimplePeer.SignalData[] = [];
 
@@ -114,11 +116,20 @@ export class PeerLink {
       return;
     }
     if (signal.gen === this.gen) {
+      // Signaling may deliver a message twice; applying an offer/answer twice breaks the peer.
+      const kind = signal.payload.type;
+      if (kind === 'offer' || kind === 'answer') {
+        if (this.sdpApplied.has(kind)) return;
+        this.sdpApplied.add(kind);
+      }
       if (this.peer) this.peer.signal(signal.payload);
       else this.pending.push(signal.payload);
       return;
     }
-    if (this.opts.role === 'receiver' && signal.payload.type === 'offer') this.createPeer(signal.gen, false, signal.payload);
+    if (this.opts.role === 'receiver' && signal.payload.type === 'offer') {
+      this.createPeer(signal.gen, false, signal.payload);
+      this.sdpApplied.add('offer');
+    }
     // Anything else belongs to a generation that is over.
   }
 
@@ -138,6 +149,7 @@ export class PeerLink {
     this.teardown();
     this.gen = gen;
     this.attemptStartedMs = performance.now();
+    this.sdpApplied = new Set();
     this.pending = first ? [first] : [];
     this.setState(this.everConnected ? 'reconnecting' : 'connecting', `generation ${gen.slice(0, 8)}`);
     const remote = this.remote!;

@@ -1,6 +1,5 @@
 import type { FaultDefinition } from './fault.js';
 
-/* eslint-disable @typescript-eslint/no-explicit-any -- the registry holds definitions of every parameter type */
 const definitions = new Map<string, FaultDefinition<any, any>>();
 
 export function registerFault<P extends object, C>(def: FaultDefinition<P, C>): FaultDefinition<P, C> {

@@ -39,7 +39,7 @@ export async function waitForVerified(app: TransferApp, peer: Peer, bytes: numbe
  * The integrity contract of SCENARIOS.md: the file the receiver hands the user has the source's
  * BLAKE3 (computed in Node), and what was sent again stays within `maxResentBytes`.
  */
-export async function expectIntact(app: TransferApp, s: TransferSession, workDir: string, opts: { maxResentBytes?: number } = {}): Promise<void> {
+export async function expectIntact(app: TransferApp, s: Pick<TransferSession, 'sender' | 'receiver' | 'source'>, workDir: string, opts: { maxResentBytes?: number } = {}): Promise<void> {
   const received = path.join(workDir, 'received.bin');
   await app.saveReceivedFile(s.receiver.page, received);
   expect(await blake3File(received), 'received file BLAKE3 equals the source').toBe(s.source.blake3);
