@@ -60,7 +60,7 @@ export interface HarnessWorkerFixtures {
 
 export interface PeerFactory {
   /** Launches a peer as its own browser process with its own profile dir. */
-  launch(name: string): Promise<Peer>;
+  launch(name: string, opts?: { backgroundThrottling?: boolean }): Promise<Peer>;
   readonly all: readonly Peer[];
 }
 
@@ -197,8 +197,8 @@ export const test = base.extend<HarnessOptions & HarnessFixtures, HarnessWorkerF
     const browser = resolveChromium();
     const launched: Peer[] = [];
     await use({
-      async launch(name) {
-        const peer = await Peer.launch({ name, browser, headless, profileDir: profileDirFor(workDir, name) });
+      async launch(name, opts = {}) {
+        const peer = await Peer.launch({ name, browser, headless, profileDir: profileDirFor(workDir, name), ...opts });
         launched.push(peer);
         return peer;
       },

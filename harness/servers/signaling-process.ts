@@ -29,6 +29,13 @@ export interface LaunchSignalingOptions {
   logPath: string;
   heartbeatMs?: number;
   startTimeoutMs?: number;
+  /**
+   * Enables the server's chaos API under this key (passed as CHAOS_KEY in the child's env, not
+   * on its command line, where `ps` would show it). At least 16 chars; see signaling/chaos-protocol.ts.
+   */
+  chaosKey?: string;
+  /** A JSON config file for `--config` (limits, chaos settings…; see signaling/config.ts). Flags given here win over it. */
+  configPath?: string;
 }
 
 export interface SignalingProcess {
@@ -127,10 +134,15 @@ export async function launchSignaling(opts: LaunchSignalingOptions): Promise<Sig
   let port = opts.port ?? 0;
   const args = (): string[] => {
     const a = ['--import', 'tsx', CLI_PATH, '--host', host, '--port', String(port)];
-    return opts.heartbeatMs === undefined ? a : [...a, '--heartbeat-ms', String(opts.heartbeatMs)];
+    if (opts.configPath !== undefined) a.push('--config', opts.configPath);
+    if (opts.heartbeatMs !== undefined) a.push('--heartbeat-ms', String(opts.heartbeatMs));
+    return a;
   };
+  // A CHAOS_KEY inherited from our own env must not enable the API behind the caller's back.
+  const { CHAOS_KEY: _inherited, ...baseEnv } = process.env;
+  const env: NodeJS.ProcessEnv = opts.chaosKey === undefined ? baseEnv : { ...baseEnv, CHAOS_KEY: opts.chaosKey };
   const newRun = (): ManagedProcess =>
-    new ManagedProcess({ label: 'signaling', command: process.execPath, args: args(), cwd: REPO_ROOT, logPath: opts.logPath });
+    new ManagedProcess({ label: 'signaling', command: process.execPath, args: args(), env, cwd: REPO_ROOT, logPath: opts.logPath });
   let proc = newRun();
 
   const fail = (attempt: Extract<Attempt, { ok: false }>): HarnessError =>
