@@ -5,6 +5,7 @@ import { fetchAppConfig, readPageOptions, type PageOptions } from './net/app-con
 import { PeerLink, type IceServerError, type PeerLinkEvents } from './net/peer-link.js';
 import { SignalingClient, type SignalingStatus } from './net/signaling-client.js';
 import { CheckpointStore } from './storage/checkpoint-store.js';
+import { findOutgoing, forgetOutgoing, rememberOutgoing, type OutgoingTransfer } from './transfer/outgoing-registry.js';
 import { MAX_CHUNK_BYTES, type Manifest } from './transfer/protocol.js';
 import { Receiver } from './transfer/receiver.js';
 import { Sender } from './transfer/sender.js';
@@ -81,12 +82,35 @@ async function connect(role: 'sender' | 'receiver', room: string, token: string,
   return link;
 }
 
+/**
+ * Same name and size as an interrupted transfer: if the contents match (whole-file BLAKE3), it is
+ * the same transfer, resumed in the same room; if not, resuming would mix two files (DATA-4), so
+ * the user is told and a fresh transfer starts.
+ */
+function planTransfer(file: File, fileHash: string, chunkSize: number): { t: OutgoingTransfer; resumed: boolean } {
+  const previous = findOutgoing(file.name, file.size);
+  if (previous && previous.fileHash === fileHash && previous.chunkSize === chunkSize) return { t: previous, resumed: true };
+  if (previous) {
+    view.showError(
+      new AppError(
+        'ERR_FILE_MISMATCH',
+        `resume refused: an interrupted transfer of “${file.name}” (${formatBytes(file.size)}) exists, but this file’s contents differ (BLAKE3 ${fileHash.slice(0, 12)}… ≠ ${previous.fileHash.slice(0, 12)}…)`,
+        'A fresh transfer was started instead: send the receiver the new link.',
+      ),
+    );
+  }
+  const t = { room: randomId(9), token: randomId(16), transferId: randomId(), fileHash, chunkSize };
+  rememberOutgoing(file.name, file.size, t);
+  return { t, resumed: false };
+}
+
 async function startSender(file: File): Promise<void> {
   const chunkSize = Math.min(options.chunkSizeBytes ?? DEFAULT_CHUNK_BYTES, MAX_CHUNK_BYTES);
   view.setPhase('hashing', `BLAKE3 of ${file.name} (${formatBytes(file.size)})`);
   const fileHash = await hasher.api.hashBlob(file);
+  const { t, resumed } = planTransfer(file, fileHash, chunkSize);
   const manifest: Manifest = {
-    transferId: randomId(),
+    transferId: t.transferId,
     name: file.name,
     size: file.size,
     mimeType: file.type || 'application/octet-stream',
@@ -94,19 +118,21 @@ async function startSender(file: File): Promise<void> {
     chunkCount: Math.ceil(file.size / chunkSize),
     fileHash,
   };
-  const room = randomId(9);
-  const token = randomId(16);
-  view.setData({ transferId: manifest.transferId, fileHash, totalBytes: file.size, room });
-  view.showLink(`${location.origin}${location.pathname}${location.search}#room=${room}&token=${token}`);
+  view.setData({ transferId: manifest.transferId, fileHash, totalBytes: file.size, room: t.room, resumedTransfer: resumed ? 1 : 0 });
+  view.showLink(`${location.origin}${location.pathname}${location.search}#room=${t.room}&token=${t.token}`);
+  if (resumed) view.event('same file as an interrupted transfer: resuming it in the same room');
   const sender = new Sender(file, manifest, hasher.api, {
     progress: (p) => {
       view.progress(p.ackedBytes, p.totalBytes);
       view.setData({ verifiedBytes: p.ackedBytes, sentBytes: p.sentBytes, resentBytes: p.resentBytes });
     },
-    phase: (phase, detail) => view.setPhase(phase, detail),
+    phase: (phase, detail) => {
+      view.setPhase(phase, detail);
+      if (phase === 'done') forgetOutgoing(file.name, file.size);
+    },
     error: (err) => view.showError(err),
   });
-  await connect('sender', room, token, {
+  await connect('sender', t.room, t.token, {
     state: (s, d) => view.setLink(s, d),
     open: (port) => sender.attach(port),
     message: (data, port) => sender.onMessage(data, port),
@@ -115,7 +141,7 @@ async function startSender(file: File): Promise<void> {
       view.event(`connection lost: ${reason}`);
     },
   });
-  view.setPhase('waiting-for-receiver', 'share the link');
+  if (!sender.done) view.setPhase('waiting-for-receiver', resumed ? 'resuming: waiting for the receiver' : 'share the link');
 }
 
 async function startReceiver(room: string, token: string): Promise<void> {

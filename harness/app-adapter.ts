@@ -13,6 +13,8 @@ export interface TransferProgress {
   phase: string;
   /** Sender only: payload bytes sent for chunks that had been sent before. */
   resentBytes?: number;
+  /** Receiver only: stored chunks that failed re-verification when a checkpoint was reloaded. */
+  chunksDroppedAtResume?: number;
   /** Receiver only: chunks stored (each at most once). */
   chunksAccepted?: number;
   /** Receiver only: chunks that failed their integrity check. */

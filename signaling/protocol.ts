@@ -9,16 +9,48 @@ export const MAX_FRAME_BYTES = 64 * 1024;
 export const ID_PATTERN = /^[A-Za-z0-9_-]{1,64}$/;
 /** A room holds the sender and the receiver; a third distinct peer id is refused. */
 export const MAX_PEERS_PER_ROOM = 2;
+/** Join tokens: 1-256 chars of printable ASCII (no spaces). The app sends 22 chars of base64url. */
+export const TOKEN_PATTERN = /^[\x21-\x7e]{1,256}$/;
+/**
+ * How deep `signal.data` may nest. SDP and candidate objects are 2 levels deep; the bound keeps
+ * re-serialising a relayed frame (JSON.stringify recurses) far from the stack's limit.
+ */
+export const MAX_DATA_DEPTH = 32;
+
+/** How the server closes a socket, and why. */
+export const CLOSE_CODES = Object.freeze({
+  /** Server shutdown, after a `going-away` message. */
+  GOING_AWAY: 1001,
+  /** A text frame that is not UTF-8 (closed by ws). */
+  INVALID_UTF8: 1007,
+  /** Kept sending past the rate limit (more than `rateLimitStrikes` refusals in a window). */
+  RATE_LIMITED: 1008,
+  /** A frame past the hard cap (maxFrameBytes + 16 KiB); closed by ws without reading it. */
+  TOO_BIG: 1009,
+  /** Connection refused at once: too many connections (after an ERR_SERVER_FULL message). */
+  TRY_AGAIN_LATER: 1013,
+  /** This peer id joined again from another socket. */
+  REPLACED: 4000,
+});
 
 // ---- client → server ----
 
-/** Join (or rejoin, after a reconnect) a room under a stable peer id. */
+/**
+ * Join (or rejoin, after a reconnect) a room under a stable peer id.
+ *
+ * Token rules (SEC-2): the first join of a room creates it and sets its token; every later join,
+ * rejoins and replacing joins included, must carry the same token, else ERR_UNAUTHORIZED and the
+ * socket stays unjoined. A missing or malformed token is ERR_BAD_MESSAGE (the frame's shape is
+ * wrong, whatever the room). The room, and so its token, lives while it has a peer or remembers
+ * one that dropped off (5 min, see rooms.ts); once it is empty and remembers no one, it is deleted
+ * and the next join creates it afresh with whatever token that join brings.
+ */
 export interface JoinMessage {
   type: 'join';
   room: string;
   peerId: string;
-  /** Room join token (from the room link); reserved for SEC-2, optional for now. */
-  token?: string;
+  /** The room's join token (from the room link), matching TOKEN_PATTERN. Required. */
+  token: string;
 }
 
 /** Relay `data` to the other peer `to` in the same room. `data` is opaque to the server. */
@@ -84,14 +116,24 @@ export interface GoingAwayMessage {
 export type SignalingErrorCode =
   | 'ERR_FRAME_TOO_LARGE'
   | 'ERR_BINARY_FRAME'
+  /** Not JSON, or nested too deeply for JSON.parse itself. */
   | 'ERR_BAD_JSON'
+  /** JSON, but not a valid message: a field missing, of the wrong type, or out of range. */
   | 'ERR_BAD_MESSAGE'
   | 'ERR_UNKNOWN_TYPE'
   | 'ERR_NOT_IN_ROOM'
   | 'ERR_ALREADY_IN_ROOM'
   | 'ERR_ROOM_FULL'
   | 'ERR_UNKNOWN_PEER'
-  | 'ERR_UNAUTHORIZED';
+  /** The join's token is not the room's token. */
+  | 'ERR_UNAUTHORIZED'
+  /**
+   * Too many frames or joins, per socket or per IP. The frame was not acted on; retry after
+   * `retryAfterMs`. A socket that keeps going is closed with 1008 (policy violation).
+   */
+  | 'ERR_RATE_LIMITED'
+  /** A server-wide bound (connections, rooms, peers) is reached. A refused connection is closed with 1013. */
+  | 'ERR_SERVER_FULL';
 
 export interface ErrorMessage {
   type: 'error';
@@ -99,6 +141,8 @@ export interface ErrorMessage {
   message: string;
   /** The `type` of the offending frame, when it had one. */
   inReplyTo?: string;
+  /** ERR_RATE_LIMITED: how long until the same frame would be accepted. */
+  retryAfterMs?: number;
 }
 
 export type ServerMessage =

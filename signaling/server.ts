@@ -4,15 +4,24 @@ import type { AddressInfo } from 'node:net';
 import { WebSocket, WebSocketServer, type RawData } from 'ws';
 
 import { createLogger, type Logger } from '../harness/log.js';
+import { handleChaosRequest, type Reply } from './chaos-api.js';
+import type { ChaosConfig } from './chaos-protocol.js';
+import { ChaosEngine } from './chaos.js';
+import { DelayQueue } from './delay-queue.js';
+import { DEFAULT_LIMITS, type SignalingLimits } from './limits.js';
 import {
-  MAX_FRAME_BYTES,
+  CLOSE_CODES,
   MAX_PEERS_PER_ROOM,
   type ClientMessage,
+  type ErrorMessage,
   type PeerLeftMessage,
+  type RelayedSignalMessage,
   type ServerMessage,
   type SignalingErrorCode,
 } from './protocol.js';
-import { RoomRegistry } from './rooms.js';
+import { KeyedBuckets, StrikeCounter, TokenBucket } from './rate-limit.js';
+import { RoomRegistry, type JoinRefusal } from './rooms.js';
+import { digestSecret } from './secret.js';
 import { parseClientFrame } from './validate.js';
 
 /** Browsers answer ws pings by themselves, so this catches dead peers without app help. */
@@ -27,16 +36,24 @@ export const HARD_CAP_SLACK_BYTES = 16 * 1024;
 const CLOSE_HANDSHAKE_GRACE_MS = 1_000;
 /** A peer that lets this much of our output pile up is not reading: it is cut, not buffered for. */
 const MAX_SEND_BUFFER_BYTES = 1024 * 1024;
-/** Application close code: this peer id joined again from another socket. */
-const CLOSE_REPLACED = 4000;
-const CLOSE_GOING_AWAY = 1001;
+/** Per-IP join buckets kept at most; idle ones are swept at each heartbeat anyway. */
+const MAX_TRACKED_IPS = 100_000;
+/** Signals held back by chaos latency for one receiver; past this they are dropped (and logged). */
+const MAX_DELAYED_PER_CONN = 10_000;
 
 export interface SignalingServerOptions {
   host: string;
   /** 0 picks a free port; read the chosen one from `port`. */
   port: number;
   heartbeatIntervalMs?: number;
-  maxFrameBytes?: number;
+  /** Overrides for DEFAULT_LIMITS (limits.ts); trusted as given (the CLI validates its input). */
+  limits?: Partial<SignalingLimits>;
+  /** Enables the chaos API (chaos-protocol.ts) under this key. Absent: the API answers 404. */
+  chaosKey?: string;
+  /** Chaos in force from the start (validated already); off when absent. */
+  chaos?: ChaosConfig;
+  /** Randomness for chaos decisions; injectable for tests. */
+  random?: () => number;
 }
 
 export interface SignalingServer {
@@ -67,6 +84,7 @@ export class SignalingServerError extends Error {
 
 interface Conn {
   readonly ws: WebSocket;
+  readonly ip: string;
   membership: { room: string; peerId: string } | undefined;
   /** Cleared at each heartbeat ping, set by the pong. */
   alive: boolean;
@@ -74,6 +92,13 @@ interface Conn {
   closeReason: 'disconnected' | 'timeout';
   log: Logger;
   readonly closed: Promise<void>;
+  readonly messages: TokenBucket;
+  readonly joins: TokenBucket;
+  readonly strikes: StrikeCounter;
+  /** Set when we decided to close it (abuse, capacity): its further frames are not read. */
+  refused: boolean;
+  /** Signals held back for it by chaos latency. */
+  readonly delayed: DelayQueue<RelayedSignalMessage>;
 }
 
 const log = createLogger('signaling');
@@ -110,6 +135,13 @@ function sendError(conn: Conn, code: SignalingErrorCode, message: string, inRepl
   send(conn, { type: 'error', code, message, inReplyTo });
 }
 
+const REFUSAL_ERRORS: Record<JoinRefusal, SignalingErrorCode> = {
+  unauthorized: 'ERR_UNAUTHORIZED',
+  'room-full': 'ERR_ROOM_FULL',
+  'too-many-rooms': 'ERR_SERVER_FULL',
+  'too-many-peers': 'ERR_SERVER_FULL',
+};
+
 /** Close politely, but never wait on a peer that no longer answers. */
 function closeSoon(ws: WebSocket, code: number, reason: string): void {
   ws.close(code, reason);
@@ -138,30 +170,52 @@ function listen(server: http.Server, host: string, port: number): Promise<void> 
 }
 
 export async function createSignalingServer(opts: SignalingServerOptions): Promise<SignalingServer> {
-  const maxFrameBytes = opts.maxFrameBytes ?? MAX_FRAME_BYTES;
+  const limits: SignalingLimits = { ...DEFAULT_LIMITS, ...opts.limits };
   const heartbeatMs = opts.heartbeatIntervalMs ?? DEFAULT_HEARTBEAT_INTERVAL_MS;
   const startedAtMs = Date.now();
-  const rooms = new RoomRegistry<Conn>();
+  const rooms = new RoomRegistry<Conn>({ maxRooms: limits.maxRooms, maxPeers: limits.maxPeers });
   const conns = new Set<Conn>();
+  const connsPerIp = new Map<string, number>();
+  const ipJoins = new KeyedBuckets(limits.joinsPerSecondPerIp, limits.joinBurstPerIp, MAX_TRACKED_IPS);
+  const chaos = new ChaosEngine(opts.random);
+  if (opts.chaos !== undefined) chaos.set(opts.chaos);
+  // Only a digest of the key is kept; an empty key would be no key at all.
+  const chaosKeyDigest = opts.chaosKey ? digestSecret(opts.chaosKey) : undefined;
   let stopping: Promise<void> | undefined;
   /** Set the moment a stop begins, before any socket close event can fire. */
   let closing = false;
 
   const httpServer = http.createServer((req, res) =>
     guarded('http request', () => {
-      const path = (req.url ?? '/').split('?')[0];
-      const reply = (status: number, body: unknown): void => {
-        res.writeHead(status, { 'content-type': 'application/json', 'cache-control': 'no-store' });
+      const path = (req.url ?? '/').split('?')[0] ?? '/';
+      const reply: Reply = (status, body, headers = {}) => {
+        if (res.headersSent) return;
+        res.writeHead(status, { 'content-type': 'application/json', 'cache-control': 'no-store', ...headers });
         res.end(JSON.stringify(body));
       };
+      const chaosRequest = handleChaosRequest(req, path, reply, chaosKeyDigest, chaos);
+      if (chaosRequest !== false) {
+        chaosRequest.catch((err: unknown) => {
+          log(`chaos API request failed: ${String(err)}`);
+          reply(500, { ok: false, error: 'internal error; see the server log' });
+        });
+        return;
+      }
       if (path !== '/healthz') return reply(404, { ok: false, error: 'not found; try GET /healthz' });
       if (req.method !== 'GET') return reply(405, { ok: false, error: 'use GET' });
-      reply(200, { ok: true, rooms: rooms.roomCount, peers: rooms.peerCount, uptimeMs: Date.now() - startedAtMs });
+      reply(200, {
+        ok: true,
+        rooms: rooms.roomCount,
+        peers: rooms.peerCount,
+        connections: conns.size,
+        rssBytes: process.memoryUsage.rss(),
+        uptimeMs: Date.now() - startedAtMs,
+      });
     }),
   );
   // perMessageDeflate stays off (the ws default): compressed frames would make the size cap moot.
   // `conns` is the one list of sockets, so ws need not keep a second one.
-  const wss = new WebSocketServer({ server: httpServer, maxPayload: maxFrameBytes + HARD_CAP_SLACK_BYTES, clientTracking: false });
+  const wss = new WebSocketServer({ server: httpServer, maxPayload: limits.maxFrameBytes + HARD_CAP_SLACK_BYTES, clientTracking: false });
   // ws re-emits http server errors here; without a listener they would crash the process.
   wss.on('error', (err) => log(`server error: ${err.message}`));
 
@@ -177,23 +231,72 @@ export async function createSignalingServer(opts: SignalingServerOptions): Promi
     for (const other of remaining) send(other, { type: 'peer-left', peerId, reason });
   }
 
-  function onJoin(conn: Conn, room: string, peerId: string): void {
+  /**
+   * A frame over a rate limit: refused with ERR_RATE_LIMITED. A socket that keeps at it is closed
+   * with 1008 rather than answered forever: our replies must not become the flood.
+   */
+  function refuseForRate(conn: Conn, why: string, retryAfterMs: number, inReplyTo?: string): void {
+    const msg: ErrorMessage = { type: 'error', code: 'ERR_RATE_LIMITED', message: why, retryAfterMs };
+    if (inReplyTo !== undefined) msg.inReplyTo = inReplyTo;
+    if (conn.strikes.strike()) {
+      conn.refused = true;
+      msg.message = `${why}; closing: over ${limits.rateLimitStrikes} frames refused within ${limits.rateLimitStrikeWindowMs} ms`;
+      conn.log('kept flooding past the rate limit; closing with 1008');
+      send(conn, msg);
+      closeSoon(conn.ws, CLOSE_CODES.RATE_LIMITED, 'rate limit exceeded');
+      return;
+    }
+    send(conn, msg);
+  }
+
+  /** Charges one frame (or ws ping) to the socket's bucket; false when it was refused. */
+  function admit(conn: Conn): boolean {
+    if (conn.refused) return false; // closing already: nothing it sends is read any more
+    if (conn.messages.take()) return true;
+    refuseForRate(conn, `over ${limits.messagesPerSecond} frames/s (burst ${limits.messageBurst}); slow down`, conn.messages.retryAfterMs());
+    return false;
+  }
+
+  function onJoin(conn: Conn, room: string, peerId: string, token: string): void {
     if (conn.membership !== undefined) {
       const { room: r, peerId: p } = conn.membership;
       return sendError(conn, 'ERR_ALREADY_IN_ROOM', `this socket already joined room ${r} as ${p}; send leave first`, 'join');
     }
-    const outcome = rooms.join(room, peerId, conn);
-    if (!outcome.ok) return sendError(conn, 'ERR_ROOM_FULL', `room ${room} already holds ${MAX_PEERS_PER_ROOM} peers`, 'join');
+    if (!conn.joins.take()) {
+      return refuseForRate(conn, `over ${limits.joinsPerSecondPerSocket} joins/s on this socket (burst ${limits.joinBurstPerSocket})`, conn.joins.retryAfterMs(), 'join');
+    }
+    const ipBucket = ipJoins.bucket(conn.ip);
+    if (!ipBucket.take()) {
+      return refuseForRate(conn, `over ${limits.joinsPerSecondPerIp} joins/s from ${conn.ip} (burst ${limits.joinBurstPerIp})`, ipBucket.retryAfterMs(), 'join');
+    }
+    const outcome = rooms.join(room, peerId, token, conn);
+    if (!outcome.ok) {
+      conn.log(`join ${room} as ${peerId} refused: ${outcome.reason}`);
+      return sendError(conn, REFUSAL_ERRORS[outcome.reason], refusalMessage(outcome.reason, room), 'join');
+    }
     conn.membership = { room, peerId };
     conn.log = createLogger('signaling', peerId);
     conn.log(`joined ${room}${outcome.rejoined ? ' (rejoin)' : ''}`);
     if (outcome.replaced !== undefined) {
       // Detach first, so the old socket's close is not reported as this peer leaving.
       outcome.replaced.membership = undefined;
-      closeSoon(outcome.replaced.ws, CLOSE_REPLACED, 'replaced');
+      closeSoon(outcome.replaced.ws, CLOSE_CODES.REPLACED, 'replaced');
     }
     send(conn, { type: 'welcome', room, peerId, peers: outcome.peers, rejoined: outcome.rejoined });
     for (const other of rooms.others(room, peerId)) send(other, { type: 'peer-joined', peerId, rejoined: outcome.rejoined });
+  }
+
+  function refusalMessage(reason: JoinRefusal, room: string): string {
+    switch (reason) {
+      case 'unauthorized':
+        return `wrong token for room ${room}; use the token from the room's link`;
+      case 'room-full':
+        return `room ${room} already holds ${MAX_PEERS_PER_ROOM} peers`;
+      case 'too-many-rooms':
+        return `the server holds its limit of ${limits.maxRooms} rooms; try again later`;
+      case 'too-many-peers':
+        return `the server holds its limit of ${limits.maxPeers} peers; try again later`;
+    }
   }
 
   function onSignal(conn: Conn, to: string, data: unknown): void {
@@ -202,16 +305,27 @@ export async function createSignalingServer(opts: SignalingServerOptions): Promi
     if (to === peerId) return sendError(conn, 'ERR_BAD_MESSAGE', "'to' must name another peer, not yourself", 'signal');
     const target = rooms.peer(room, to);
     if (target === undefined) return sendError(conn, 'ERR_UNKNOWN_PEER', `no peer ${to} in room ${room}`, 'signal');
-    send(target, { type: 'signal', from: peerId, data });
+    const msg: RelayedSignalMessage = { type: 'signal', from: peerId, data };
+    const decision = chaos.decide(room);
+    if (decision.action === 'disconnect') {
+      conn.log('chaos: cutting the sender');
+      conn.ws.terminate();
+    } else if (decision.action === 'relay') {
+      if (decision.delayMs === 0 && target.delayed.size === 0) send(target, msg);
+      else if (!target.delayed.push(msg, decision.delayMs)) target.log(`chaos: ${MAX_DELAYED_PER_CONN} signals already held back; dropping one`);
+    }
+    // 'drop': the point of chaos is that nobody hears of it.
   }
 
   function onMessage(conn: Conn, raw: RawData, isBinary: boolean): void {
-    const parsed = parseClientFrame(toFrame(raw), isBinary, maxFrameBytes);
+    // Charged before any parsing, so a flood costs one counter update per frame.
+    if (!admit(conn)) return;
+    const parsed = parseClientFrame(toFrame(raw), isBinary, limits.maxFrameBytes);
     if (!parsed.ok) return send(conn, parsed.error);
     const msg = parsed.msg;
     switch (msg.type) {
       case 'join':
-        return onJoin(conn, msg.room, msg.peerId);
+        return onJoin(conn, msg.room, msg.peerId, msg.token);
       case 'signal':
         return onSignal(conn, msg.to, msg.data);
       case 'leave':
@@ -222,24 +336,65 @@ export async function createSignalingServer(opts: SignalingServerOptions): Promi
     }
   }
 
-  wss.on('connection', (ws) =>
+  /** Over a connection bound: say so, then close with 1013 (try again later). */
+  function refuseConnection(conn: Conn, why: string): void {
+    conn.refused = true;
+    conn.log(`refusing connection from ${conn.ip}: ${why}`);
+    send(conn, { type: 'error', code: 'ERR_SERVER_FULL', message: `${why}; try again later` });
+    closeSoon(conn.ws, CLOSE_CODES.TRY_AGAIN_LATER, 'try again later');
+  }
+
+  wss.on('connection', (ws, req) =>
     guarded('connection', () => {
       if (closing) return ws.terminate(); // an upgrade that was already in flight when stop began
       let markClosed = (): void => {};
       const closed = new Promise<void>((resolve) => (markClosed = resolve));
-      const conn: Conn = { ws, membership: undefined, alive: true, closeReason: 'disconnected', log, closed };
+      const ip = req.socket.remoteAddress ?? 'unknown';
+      const conn: Conn = {
+        ws,
+        ip,
+        membership: undefined,
+        alive: true,
+        closeReason: 'disconnected',
+        log,
+        closed,
+        messages: new TokenBucket(limits.messagesPerSecond, limits.messageBurst),
+        joins: new TokenBucket(limits.joinsPerSecondPerSocket, limits.joinBurstPerSocket),
+        strikes: new StrikeCounter(limits.rateLimitStrikes, limits.rateLimitStrikeWindowMs),
+        refused: false,
+        delayed: new DelayQueue((msg) => guarded('chaos delivery', () => send(conn, msg)), MAX_DELAYED_PER_CONN),
+      };
       conns.add(conn);
+      const fromIp = (connsPerIp.get(ip) ?? 0) + 1;
+      connsPerIp.set(ip, fromIp);
       ws.on('message', (raw, isBinary) => guarded('message', () => onMessage(conn, raw, isBinary)));
+      // ws answers pings by itself; they still count, or they would be a free flood.
+      ws.on('ping', () => guarded('ping', () => void admit(conn)));
       ws.on('pong', () => (conn.alive = true));
-      // Protocol errors (oversized, bad UTF-8) land here; ws then closes the socket itself.
-      ws.on('error', (err) => conn.log(`socket error: ${err.message}`));
+      // Protocol errors (oversized, bad UTF-8) land here. ws has already sent its close frame
+      // (1009, 1007…), but would go on reading, and discarding, whatever the peer still sends
+      // until the peer answers the close: for a 10 MB frame, all 10 MB. Stop reading instead
+      // (after ws's own resume, queued for the next tick) and cut the socket after a grace.
+      // Not cutting at once: a reset can destroy the close frame before the peer reads it.
+      ws.on('error', (err) => {
+        conn.log(`socket error: ${err.message}`);
+        conn.refused = true;
+        setImmediate(() => req.socket.pause());
+        setTimeout(() => ws.terminate(), CLOSE_HANDSHAKE_GRACE_MS).unref();
+      });
       ws.on('close', () =>
         guarded('close', () => {
           conns.delete(conn);
+          const left = (connsPerIp.get(ip) ?? 1) - 1;
+          if (left > 0) connsPerIp.set(ip, left);
+          else connsPerIp.delete(ip);
+          conn.delayed.clear();
           depart(conn, conn.closeReason);
           markClosed();
         }),
       );
+      if (conns.size > limits.maxConnections) refuseConnection(conn, `the server holds its limit of ${limits.maxConnections} connections`);
+      else if (fromIp > limits.maxConnectionsPerIp) refuseConnection(conn, `${ip} holds its limit of ${limits.maxConnectionsPerIp} connections`);
     }),
   );
 
@@ -256,6 +411,7 @@ export async function createSignalingServer(opts: SignalingServerOptions): Promi
         conn.ws.ping();
       });
     }
+    ipJoins.sweep();
   }, heartbeatMs);
 
   async function stop(goingAwayReason: string | undefined): Promise<void> {
@@ -269,7 +425,7 @@ export async function createSignalingServer(opts: SignalingServerOptions): Promi
         conn.ws.terminate();
       } else {
         send(conn, { type: 'going-away', reason: goingAwayReason });
-        closeSoon(conn.ws, CLOSE_GOING_AWAY, 'going away');
+        closeSoon(conn.ws, CLOSE_CODES.GOING_AWAY, 'going away');
       }
     }
     await Promise.all([...conns].map((c) => c.closed));

@@ -1,6 +1,8 @@
 import {
   ID_PATTERN,
+  MAX_DATA_DEPTH,
   MAX_FRAME_BYTES,
+  TOKEN_PATTERN,
   type ClientMessage,
   type ErrorMessage,
   type JoinMessage,
@@ -46,10 +48,24 @@ function parseJoin(obj: JsonObject): ParseResult {
   const token = own(obj, 'token');
   if (!isId(room)) return badId('room', 'join');
   if (!isId(peerId)) return badId('peerId', 'join');
-  if (token !== undefined && typeof token !== 'string') return fail('ERR_BAD_MESSAGE', "'token' must be a string when present", 'join');
-  const msg: JoinMessage = { type: 'join', room, peerId };
-  if (token !== undefined) msg.token = token;
+  // Refused here, whatever the room: a join without a usable token is malformed (protocol.ts).
+  if (typeof token !== 'string' || !TOKEN_PATTERN.test(token)) {
+    return fail('ERR_BAD_MESSAGE', "'token' is required: the room's join token from its link, 1-256 printable ASCII chars", 'join');
+  }
+  const msg: JoinMessage = { type: 'join', room, peerId, token };
   return { ok: true, msg };
+}
+
+/** Depth of a parsed JSON value, walked with an explicit stack so no input can overflow ours. */
+function depthExceeds(value: unknown, maxDepth: number): boolean {
+  const stack: Array<[unknown, number]> = [[value, 1]];
+  while (stack.length > 0) {
+    const [node, depth] = stack.pop()!;
+    if (typeof node !== 'object' || node === null) continue;
+    if (depth > maxDepth) return true;
+    for (const child of Array.isArray(node) ? node : Object.values(node)) stack.push([child, depth + 1]);
+  }
+  return false;
 }
 
 function parseSignal(obj: JsonObject): ParseResult {
@@ -57,7 +73,9 @@ function parseSignal(obj: JsonObject): ParseResult {
   if (!isId(to)) return badId('to', 'signal');
   // `data` is opaque to the server; it came out of JSON.parse, so it is plain JSON already.
   if (!Object.hasOwn(obj, 'data')) return fail('ERR_BAD_MESSAGE', "'signal' needs a 'data' field", 'signal');
-  return { ok: true, msg: { type: 'signal', to, data: obj.data } };
+  const data = obj.data;
+  if (depthExceeds(data, MAX_DATA_DEPTH)) return fail('ERR_BAD_MESSAGE', `'data' nests deeper than ${MAX_DATA_DEPTH} levels`, 'signal');
+  return { ok: true, msg: { type: 'signal', to, data } };
 }
 
 function parsePing(obj: JsonObject): ParseResult {
@@ -88,7 +106,9 @@ export function parseClientFrame(raw: Buffer | string, isBinary: boolean, maxFra
   let parsed: unknown;
   try {
     parsed = JSON.parse(frameText(raw));
-  } catch {
+  } catch (err) {
+    // V8 parses iteratively today, but a RangeError from very deep nesting is still a bad frame.
+    if (err instanceof RangeError) return fail('ERR_BAD_JSON', 'frame nests too deeply to parse');
     return fail('ERR_BAD_JSON', 'frame is not valid JSON');
   }
   if (typeof parsed !== 'object' || parsed === null || Array.isArray(parsed)) {

@@ -46,6 +46,7 @@ export class BundledApp implements TransferApp {
       resentBytes: num(d.resentBytes),
       chunksRejected: num(d.chunksRejected),
       chunksAccepted: num(d.chunksAccepted),
+      chunksDroppedAtResume: num(d.chunksDroppedAtResume),
       resumedFromBytes: num(d.resumedFromBytes),
       errorCode: d.errorCode,
       linkState: d.linkState,

@@ -8,6 +8,8 @@ import { createSignalingServer, HARD_CAP_SLACK_BYTES, type SignalingServer, type
 const MESSAGE_TIMEOUT_MS = 2_000;
 /** Small enough that a dead peer is noticed in a fraction of a second. */
 const FAST_HEARTBEAT_MS = 50;
+/** Every room in these tests shares one token; sec-2-room-tokens.test.ts covers the token rules. */
+const TOKEN = 'test-token';
 
 type Of<T extends ServerMessage['type']> = Extract<ServerMessage, { type: T }>;
 
@@ -65,8 +67,8 @@ class TestClient {
     expect(await this.next('pong')).toEqual({ type: 'pong', id });
   }
 
-  async join(room: string, peerId: string): Promise<Of<'welcome'>> {
-    this.send({ type: 'join', room, peerId });
+  async join(room: string, peerId: string, token = TOKEN): Promise<Of<'welcome'>> {
+    this.send({ type: 'join', room, peerId, token });
     return this.next('welcome');
   }
 }
@@ -157,7 +159,7 @@ describe('signaling server: rooms and relay', () => {
     const carol = await TestClient.open(server.url);
     await alice.join('r', 'alice');
     await bob.join('r', 'bob');
-    carol.send({ type: 'join', room: 'r', peerId: 'carol' });
+    carol.send({ type: 'join', room: 'r', peerId: 'carol', token: TOKEN });
     expect(await carol.next('error')).toMatchObject({ type: 'error', code: 'ERR_ROOM_FULL', inReplyTo: 'join' });
     await carol.roundTrip(1);
     expect((await carol.join('elsewhere', 'carol')).peers).toEqual([]);
@@ -175,7 +177,7 @@ describe('signaling server: rooms and relay', () => {
     expect(await alice.next('error')).toMatchObject({ code: 'ERR_UNKNOWN_PEER', inReplyTo: 'signal' });
     alice.send({ type: 'signal', to: 'alice', data: {} });
     expect(await alice.next('error')).toMatchObject({ code: 'ERR_BAD_MESSAGE', inReplyTo: 'signal' });
-    alice.send({ type: 'join', room: 'other', peerId: 'alice' });
+    alice.send({ type: 'join', room: 'other', peerId: 'alice', token: TOKEN });
     expect(await alice.next('error')).toMatchObject({ code: 'ERR_ALREADY_IN_ROOM', inReplyTo: 'join' });
   });
 });

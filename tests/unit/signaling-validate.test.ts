@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 
-import { MAX_FRAME_BYTES, type SignalingErrorCode } from '../../signaling/protocol.js';
+import { MAX_DATA_DEPTH, MAX_FRAME_BYTES, type SignalingErrorCode } from '../../signaling/protocol.js';
 import { parseClientFrame } from '../../signaling/validate.js';
 
 function errorCode(raw: string | Buffer, isBinary = false): SignalingErrorCode | undefined {
@@ -10,9 +10,9 @@ function errorCode(raw: string | Buffer, isBinary = false): SignalingErrorCode |
 
 describe('parseClientFrame', () => {
   it('accepts each client message and builds a fresh object with only known fields', () => {
-    expect(parseClientFrame('{"type":"join","room":"r-1","peerId":"alice_2","extra":1}', false)).toEqual({
+    expect(parseClientFrame('{"type":"join","room":"r-1","peerId":"alice_2","token":"Tk-_9x","extra":1}', false)).toEqual({
       ok: true,
-      msg: { type: 'join', room: 'r-1', peerId: 'alice_2' },
+      msg: { type: 'join', room: 'r-1', peerId: 'alice_2', token: 'Tk-_9x' },
     });
     expect(parseClientFrame('{"type":"join","room":"r","peerId":"a","token":"t"}', false)).toEqual({
       ok: true,
@@ -77,16 +77,16 @@ describe('parseClientFrame', () => {
 
   it('refuses ids outside ID_PATTERN', () => {
     for (const id of ['', 'a b', '../etc', 'a/b', 'x'.repeat(65), 'ümlaut', 'a\u0000']) {
-      expect(errorCode(JSON.stringify({ type: 'join', room: id, peerId: 'a' })), id).toBe('ERR_BAD_MESSAGE');
-      expect(errorCode(JSON.stringify({ type: 'join', room: 'r', peerId: id })), id).toBe('ERR_BAD_MESSAGE');
+      expect(errorCode(JSON.stringify({ type: 'join', room: id, peerId: 'a', token: 't' })), id).toBe('ERR_BAD_MESSAGE');
+      expect(errorCode(JSON.stringify({ type: 'join', room: 'r', peerId: id, token: 't' })), id).toBe('ERR_BAD_MESSAGE');
       expect(errorCode(JSON.stringify({ type: 'signal', to: id, data: 1 })), id).toBe('ERR_BAD_MESSAGE');
     }
-    expect(parseClientFrame(JSON.stringify({ type: 'join', room: 'x'.repeat(64), peerId: 'A_z-9' }), false).ok).toBe(true);
+    expect(parseClientFrame(JSON.stringify({ type: 'join', room: 'x'.repeat(64), peerId: 'A_z-9', token: 't' }), false).ok).toBe(true);
   });
 
   it('refuses prototype-polluting keys and leaves Object.prototype alone', () => {
     const frames = [
-      '{"type":"join","room":"r","peerId":"a","__proto__":{"polluted":"yes"}}',
+      '{"type":"join","room":"r","peerId":"a","token":"t","__proto__":{"polluted":"yes"}}',
       '{"type":"ping","constructor":{"prototype":{"polluted":"yes"}}}',
       '{"type":"ping","prototype":{"polluted":"yes"}}',
       '{"__proto__":{"type":"ping"}}',
@@ -103,5 +103,34 @@ describe('parseClientFrame', () => {
     // Nested data is opaque and relayed as is; parsing it did not touch Object.prototype.
     expect(result.ok).toBe(true);
     expect(({} as Record<string, unknown>).polluted).toBeUndefined();
+  });
+
+  it('requires a join token of 1-256 printable ASCII chars, and says so', () => {
+    for (const token of [undefined, '', ' ', 'a b', 'tab\t', 'é', 'x'.repeat(257), 5, null, ['t'], { t: 1 }]) {
+      const result = parseClientFrame(JSON.stringify({ type: 'join', room: 'r', peerId: 'a', token }), false);
+      expect(result, JSON.stringify(token)).toMatchObject({ ok: false, error: { code: 'ERR_BAD_MESSAGE', inReplyTo: 'join' } });
+      expect(result.ok ? '' : result.error.message).toContain("'token' is required");
+    }
+    expect(parseClientFrame(JSON.stringify({ type: 'join', room: 'r', peerId: 'a', token: '!~'.repeat(128) }), false).ok).toBe(true);
+    // An inherited token does not count: a polluted prototype cannot authorise a join.
+    expect(errorCode('{"type":"join","room":"r","peerId":"a","__proto__":{"token":"t"}}')).toBe('ERR_BAD_MESSAGE');
+  });
+
+  it('parses very deep nesting without blowing the stack and bounds the depth of data', () => {
+    const big = 8 * 1024 * 1024;
+    for (const levels of [100_000, 300_000]) {
+      const deep = `${'['.repeat(levels)}${']'.repeat(levels)}`;
+      // As a whole frame: not an object, refused before any walk.
+      const whole = parseClientFrame(deep, false, big);
+      expect(whole.ok ? '' : whole.error.code, `${levels} levels`).toMatch(/^ERR_BAD_(JSON|MESSAGE)$/);
+      const asData = `{"type":"signal","to":"bob","data":${deep}}`;
+      const result = parseClientFrame(asData, false, big);
+      expect(result.ok, `${levels} levels in data`).toBe(false);
+      expect(result.ok ? '' : result.error.code).toMatch(/^ERR_BAD_(JSON|MESSAGE)$/);
+    }
+    const atLimit = `{"type":"signal","to":"bob","data":${'['.repeat(MAX_DATA_DEPTH)}${']'.repeat(MAX_DATA_DEPTH)}}`;
+    expect(parseClientFrame(atLimit, false).ok).toBe(true);
+    const overLimit = `{"type":"signal","to":"bob","data":${'{"a":'.repeat(MAX_DATA_DEPTH + 1)}1${'}'.repeat(MAX_DATA_DEPTH + 1)}}`;
+    expect(parseClientFrame(overLimit, false)).toMatchObject({ ok: false, error: { code: 'ERR_BAD_MESSAGE', inReplyTo: 'signal' } });
   });
 });
