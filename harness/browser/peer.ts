@@ -75,6 +75,10 @@ export class Peer {
       acceptDownloads: true,
       viewport: { width: 900, height: 800 },
     });
+    // Functions reach the page as source text. Under tsx (scripts, the bench) esbuild's keepNames
+    // wraps named functions in a `__name()` helper that only Node has: give pages a no-op one,
+    // before any other init script, so every harness script runs the same under any loader.
+    await ctx.addInitScript({ content: 'globalThis.__name ??= (fn) => fn;' });
     await ctx.addInitScript(rtcCaptureScript);
     this.ctx = ctx;
     this.browserPid = findBrowserPid(this.profileDir);
