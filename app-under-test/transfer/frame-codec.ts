@@ -24,7 +24,8 @@ export function writeFrameHeader(buffer: ArrayBuffer, index: number, payloadByte
 export function parseFrame(buffer: ArrayBuffer): FrameParseResult {
   if (buffer.byteLength < CHUNK_FRAME_HEADER_BYTES) return { ok: false, reason: 'bad-frame' };
   const view = new DataView(buffer);
-  if (view.getUint8(0) !== CHUNK_FRAME_MAGIC || view.getUint8(1) !== PROTOCOL_VERSION) return { ok: false, reason: 'bad-frame' };
+  // Reserved bytes must be zero: the digest does not cover them, so a damaged one is caught here.
+  if (view.getUint8(0) !== CHUNK_FRAME_MAGIC || view.getUint8(1) !== PROTOCOL_VERSION || view.getUint16(2, true) !== 0) return { ok: false, reason: 'bad-frame' };
   const index = view.getUint32(4, true);
   const length = view.getUint32(8, true);
   if (length !== buffer.byteLength - CHUNK_FRAME_HEADER_BYTES) return { ok: false, reason: 'bad-length', index };

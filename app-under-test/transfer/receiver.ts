@@ -23,7 +23,7 @@ export interface ReceiverProgress {
 export interface ReceiverEvents {
   manifest(m: Manifest, resumedFromBytes: number): void;
   progress(p: ReceiverProgress): void;
-  phase(phase: 'receiving' | 'assembling' | 'complete' | 'refused', detail: string): void;
+  phase(phase: 'receiving' | 'storage-full' | 'assembling' | 'complete' | 'refused', detail: string): void;
   complete(file: Blob, manifest: Manifest): void;
   error(err: AppError): void;
 }
@@ -54,6 +54,7 @@ export class Receiver {
   /** Verified chunks waiting for the next transaction. */
   private staged: { index: number; chunk: StoredChunk | undefined; port: ChannelPort }[] = [];
   private writing: Promise<void> | undefined;
+  private storageFull = false;
 
   constructor(
     private readonly store: CheckpointStore,
@@ -180,7 +181,17 @@ export class Receiver {
         let bytes = a.bytes;
         for (const chunk of chunks) if (next.add(chunk.index)) bytes += chunk.data.size;
         const checkpoint = { ...this.checkpointOf(a), chunkMap: next.bits, bytesTransferred: bytes };
-        await this.store.putChunks(chunks, checkpoint);
+        try {
+          await this.store.putChunks(chunks, checkpoint);
+        } catch (err) {
+          if (!isQuotaError(err)) throw err;
+          this.onStorageFull(a);
+          return;
+        }
+        if (this.storageFull) {
+          this.storageFull = false;
+          this.on.phase('receiving', 'storage has room again; receiving');
+        }
       }
       // Durable now: only from here on may the sender forget these chunks.
       for (const { index, chunk, port } of batch) {
@@ -193,6 +204,23 @@ export class Receiver {
       this.emitProgress();
       if (a.map.complete) await this.finish(batch[batch.length - 1]!.port);
     }
+  }
+
+  /**
+   * The disk (or the origin's quota) is full. Nothing already stored is touched; the chunks that
+   * could not be written are not acknowledged, so the sender keeps them and offers them again
+   * (ACK_STALL_MS): the transfer is paused, and goes on by itself once space is freed.
+   */
+  private onStorageFull(a: Active): void {
+    this.staged = [];
+    if (this.storageFull) return;
+    this.storageFull = true;
+    this.on.phase('storage-full', `paused at ${a.map.count}/${a.manifest.chunkCount} chunks: storage is full`);
+    this.on.error(
+      new AppError('ERR_QUOTA_EXCEEDED', 'storage full: this browser refused to store more of the file', 'Free some disk space (or site storage); the transfer resumes by itself, nothing received so far is lost.', {
+        storedChunks: a.map.count,
+      }),
+    );
   }
 
   private async finish(port: ChannelPort): Promise<void> {
@@ -248,6 +276,10 @@ export class Receiver {
       chunksDroppedAtResume: this.droppedAtResume,
     });
   }
+}
+
+function isQuotaError(err: unknown): boolean {
+  return typeof err === 'object' && err !== null && (err as { name?: string }).name === 'QuotaExceededError';
 }
 
 function sameBytes(a: Uint8Array, b: Uint8Array): boolean {

@@ -3,7 +3,7 @@ import { crashTab } from '../../harness/faults/crash-tab.js';
 import { expectIntact, startTransfer, waitForVerified } from '../../harness/scenario/transfer-session.js';
 import { MAX_RESENT_BYTES } from './bounds.js';
 
-const FILE_BYTES = 32 * 1024 * 1024;
+const FILE_BYTES = 20 * 1024 * 1024;
 
 test('BRW-1: receiver tab crashes at 50% → a reopened tab recovers the transfer from IndexedDB and resumes', async ({ peers, app, makeFile, workDir, chaos, requireNeeds }) => {
   requireNeeds(crashTab.needs);

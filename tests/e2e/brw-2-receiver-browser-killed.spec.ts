@@ -3,7 +3,7 @@ import { killBrowser } from '../../harness/faults/kill-browser.js';
 import { expectIntact, startTransfer, waitForVerified } from '../../harness/scenario/transfer-session.js';
 import { MAX_RESENT_BYTES } from './bounds.js';
 
-const FILE_BYTES = 32 * 1024 * 1024;
+const FILE_BYTES = 20 * 1024 * 1024;
 
 test('BRW-2: receiver browser SIGKILLed at 50% → relaunched on the same profile, resumes; no accepted chunk lost', async ({ peers, app, makeFile, workDir, chaos }) => {
   const s = await startTransfer({ peers, app, source: await makeFile(FILE_BYTES) });

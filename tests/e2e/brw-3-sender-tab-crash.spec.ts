@@ -3,7 +3,7 @@ import { crashTab } from '../../harness/faults/crash-tab.js';
 import { expectIntact, startTransfer, waitForVerified } from '../../harness/scenario/transfer-session.js';
 import { MAX_RESENT_BYTES } from './bounds.js';
 
-const FILE_BYTES = 32 * 1024 * 1024;
+const FILE_BYTES = 20 * 1024 * 1024;
 
 test('BRW-3: sender tab crashes; the user selects the same file again → only the missing chunks are sent', async ({ peers, app, makeFile, workDir, chaos, requireNeeds }) => {
   requireNeeds(crashTab.needs);

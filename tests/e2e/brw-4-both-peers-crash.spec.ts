@@ -3,7 +3,7 @@ import { crashTab } from '../../harness/faults/crash-tab.js';
 import { killBrowser } from '../../harness/faults/kill-browser.js';
 import { expectIntact, startTransfer, waitForVerified } from '../../harness/scenario/transfer-session.js';
 
-const FILE_BYTES = 32 * 1024 * 1024;
+const FILE_BYTES = 20 * 1024 * 1024;
 
 test('BRW-4: both peers crash (sender tab, then receiver browser) → both recover, the transfer completes', async ({ peers, app, makeFile, workDir, chaos, requireNeeds }) => {
   requireNeeds(crashTab.needs);

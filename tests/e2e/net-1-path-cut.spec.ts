@@ -4,7 +4,7 @@ import { expectIntact, startTransfer, waitForVerified } from '../../harness/scen
 import { attachRecovery, recoveryFigures } from '../../harness/verdict/recovery.js';
 import { MAX_RESENT_BYTES } from './bounds.js';
 
-const FILE_BYTES = 32 * 1024 * 1024;
+const FILE_BYTES = 20 * 1024 * 1024;
 const CUT_MS = 3_000;
 const RECOVER_WITHIN_MS = 5_000;
 

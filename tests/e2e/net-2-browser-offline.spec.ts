@@ -2,7 +2,7 @@ import { expect, test } from '../../harness/fixtures.js';
 import { browserOffline } from '../../harness/faults/browser-offline.js';
 import { expectIntact, startTransfer, waitForVerified } from '../../harness/scenario/transfer-session.js';
 
-const FILE_BYTES = 32 * 1024 * 1024;
+const FILE_BYTES = 20 * 1024 * 1024;
 const OFFLINE_MS = 4_000;
 
 test('NET-2: receiver browser offline for HTTP and signaling → app shows offline, signaling reconnects with backoff, transfer completes', async ({ peers, app, makeFile, workDir, chaos }) => {

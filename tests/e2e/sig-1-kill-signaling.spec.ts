@@ -5,7 +5,7 @@ import { expectIntact, startTransfer, waitForVerified } from '../../harness/scen
 import { attachRecovery, recoveryFigures } from '../../harness/verdict/recovery.js';
 import { MAX_RESENT_BYTES } from './bounds.js';
 
-const FILE_BYTES = 40 * 1024 * 1024;
+const FILE_BYTES = 24 * 1024 * 1024;
 const SIGNALING_DOWN_MS = 4_000;
 
 // Relay-only, so the later path failure can be made for real by killing coturn.
