@@ -33,6 +33,10 @@ describe('chunk frames', () => {
     const foreign = good.slice(0);
     new Uint8Array(foreign)[0] = 0x00;
     expect(parseFrame(foreign)).toEqual({ ok: false, reason: 'bad-frame' });
+    // Every header byte is checked somewhere: reserved bytes here, index/length/payload by the digest.
+    const reserved = good.slice(0);
+    new Uint8Array(reserved)[3] = 0x01;
+    expect(parseFrame(reserved)).toEqual({ ok: false, reason: 'bad-frame' });
   });
 });
 
