@@ -2,6 +2,8 @@ import path from 'node:path';
 import { expect } from '@playwright/test';
 import type { TransferApp } from '../app-adapter.js';
 import type { Peer } from '../browser/peer.js';
+import type { ChaosController } from '../faults/chaos-controller.js';
+import type { Fault } from '../faults/fault.js';
 import type { PeerFactory } from '../fixtures.js';
 import { ProgressRecorder } from '../probes/progress-recorder.js';
 import { blake3File } from '../verdict/blake3-file.js';
@@ -48,4 +50,16 @@ export async function expectIntact(app: TransferApp, s: Pick<TransferSession, 's
     expect(resent, 'the sender reports the bytes it sent again').toBeDefined();
     expect(resent!, 'bytes sent again are bounded by the in-flight window, not a restart').toBeLessThanOrEqual(opts.maxResentBytes);
   }
+}
+
+/**
+ * Injects `fault`, keeps it for `durationMs`, heals it, and returns when each happened on the
+ * session's recorder clock (for recoveryFigures).
+ */
+export async function faultWindow(chaos: ChaosController, s: TransferSession, fault: Fault, durationMs: number): Promise<{ injectAt: number; healAt: number }> {
+  const injectAt = s.recorder.now();
+  await chaos.inject(fault);
+  await new Promise((r) => setTimeout(r, durationMs));
+  await chaos.heal(fault);
+  return { injectAt, healAt: s.recorder.now() };
 }

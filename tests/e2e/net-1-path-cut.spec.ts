@@ -1,6 +1,6 @@
 import { expect, test } from '../../harness/fixtures.js';
 import { turnProxyToxics } from '../../harness/faults/turn-proxy-toxics.js';
-import { expectIntact, startTransfer, waitForVerified } from '../../harness/scenario/transfer-session.js';
+import { expectIntact, faultWindow, startTransfer, waitForVerified } from '../../harness/scenario/transfer-session.js';
 import { attachRecovery, recoveryFigures } from '../../harness/verdict/recovery.js';
 import { MAX_RESENT_BYTES } from './bounds.js';
 
@@ -16,11 +16,7 @@ test('NET-1: WebRTC path cut at 50% for 3 s, then restored → resumes within 5 
   const s = await startTransfer({ peers, app, source: await makeFile(FILE_BYTES) });
   await waitForVerified(app, s.receiver, FILE_BYTES / 2);
 
-  const injectAt = s.recorder.now();
-  const cut = await chaos.inject(turnProxyToxics.create({ blackhole: true }, { proxy: turnProxy }));
-  await s.receiver.page.waitForTimeout(CUT_MS);
-  await chaos.heal(cut);
-  const healAt = s.recorder.now();
+  const { injectAt, healAt } = await faultWindow(chaos, s, turnProxyToxics.create({ blackhole: true }, { proxy: turnProxy }), CUT_MS);
 
   await app.waitForComplete(s.receiver.page, 120_000);
   await s.recorder.stop();

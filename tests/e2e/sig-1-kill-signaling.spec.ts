@@ -1,7 +1,7 @@
 import { expect, test } from '../../harness/fixtures.js';
 import { killSignaling } from '../../harness/faults/kill-signaling.js';
 import { killTurn } from '../../harness/faults/kill-turn.js';
-import { expectIntact, startTransfer, waitForVerified } from '../../harness/scenario/transfer-session.js';
+import { expectIntact, faultWindow, startTransfer, waitForVerified } from '../../harness/scenario/transfer-session.js';
 import { attachRecovery, recoveryFigures } from '../../harness/verdict/recovery.js';
 import { MAX_RESENT_BYTES } from './bounds.js';
 
@@ -29,11 +29,7 @@ test('SIG-1: signaling SIGKILLed mid-transfer → transfer goes on over the open
   }
 
   // With signaling back, a path failure must still be recoverable (it needs signaling to rebuild).
-  const injectAt = s.recorder.now();
-  const cut = await chaos.inject(killTurn.create({ downMs: 2_000 }, { turn }));
-  await s.receiver.page.waitForTimeout(2_000);
-  await chaos.heal(cut);
-  const healAt = s.recorder.now();
+  const { injectAt, healAt } = await faultWindow(chaos, s, killTurn.create({ downMs: 2_000 }, { turn }), 2_000);
 
   await app.waitForComplete(s.receiver.page, 120_000);
   await s.recorder.stop();

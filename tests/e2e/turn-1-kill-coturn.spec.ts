@@ -1,7 +1,7 @@
 import { expect, test } from '../../harness/fixtures.js';
 import { killTurn } from '../../harness/faults/kill-turn.js';
 import { selectedCandidatePairs } from '../../harness/probes/rtc-capture.js';
-import { expectIntact, startTransfer, waitForVerified } from '../../harness/scenario/transfer-session.js';
+import { expectIntact, faultWindow, startTransfer, waitForVerified } from '../../harness/scenario/transfer-session.js';
 import { attachRecovery, recoveryFigures } from '../../harness/verdict/recovery.js';
 import { MAX_RESENT_BYTES } from './bounds.js';
 
@@ -16,11 +16,7 @@ test('TURN-1: coturn SIGKILLed mid-transfer on a relay-only path, restarted → 
   await waitForVerified(app, s.receiver, FILE_BYTES / 2);
   const before = await selectedCandidatePairs(s.receiver.page);
 
-  const injectAt = s.recorder.now();
-  const fault = await chaos.inject(killTurn.create({ downMs: DOWN_MS }, { turn }));
-  await s.receiver.page.waitForTimeout(DOWN_MS);
-  await chaos.heal(fault);
-  const healAt = s.recorder.now();
+  const { injectAt, healAt } = await faultWindow(chaos, s, killTurn.create({ downMs: DOWN_MS }, { turn }), DOWN_MS);
 
   await app.waitForComplete(s.receiver.page, 120_000);
   await s.recorder.stop();
