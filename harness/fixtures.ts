@@ -1,3 +1,4 @@
+import crypto from 'node:crypto';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
@@ -20,6 +21,8 @@ import { launchSignaling, type SignalingProcess } from './servers/signaling-proc
 import { makeRandomFile, type TestFile } from './verdict/random-file.js';
 
 const repoRoot = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
+/** The signaling server's chaos API key, random per run (the API is off without one). */
+export const SIGNALING_CHAOS_KEY = crypto.randomBytes(24).toString('base64url');
 /** TURN credentials handed to pages live this long (SEC-3 tests shorten it on purpose). */
 const TURN_CREDENTIAL_TTL_S = 3_600;
 
@@ -149,7 +152,7 @@ export const test = base.extend<HarnessOptions & HarnessFixtures, HarnessWorkerF
 
   signaling: [
     async ({ workerDir }, use) => {
-      const signaling = await launchSignaling({ logPath: path.join(workerDir, 'signaling.log') });
+      const signaling = await launchSignaling({ logPath: path.join(workerDir, 'signaling.log'), chaosKey: SIGNALING_CHAOS_KEY });
       try {
         await use(signaling);
       } finally {

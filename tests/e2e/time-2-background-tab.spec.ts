@@ -7,7 +7,9 @@ const FILE_BYTES = 16 * 1024 * 1024;
 test('TIME-2: the receiver tab in the background (timers throttled) → the transfer continues', async ({ peers, app, makeFile, workDir, chaos, headless, requireNeeds }) => {
   requireNeeds(backgroundTab.needs);
   // Checked here: headless Chromium has no window manager, so a minimised window stays `visible`.
-  test.skip(headless, 'needs a headed browser: headless Chromium cannot hide a tab (visibilityState stays "visible"); run with --headed (under Xvfb in CI)');
+  const reason = 'needs a headed browser: headless Chromium cannot hide a tab (visibilityState stays "visible"); run with --headed (under Xvfb in CI)';
+  if (headless) console.warn(`TIME-2 skipped: ${reason}`);
+  test.skip(headless, reason);
   const source = await makeFile(FILE_BYTES);
   const sender = await peers.launch('sender');
   // Throttling left ON for the receiver, as in a user's browser.
