@@ -33,6 +33,12 @@ export function recordPid(pid: number, label: string): void {
 
 export function forgetPid(pid: number): void {
   fs.rmSync(path.join(REGISTRY_DIR, `${pid}.json`), { force: true });
+  // The last one out removes the folder, so runs without a global teardown leave nothing behind.
+  try {
+    fs.rmdirSync(REGISTRY_DIR);
+  } catch {
+    // not empty (another process is still recorded), or already gone
+  }
 }
 
 /** Kills (SIGKILL) every recorded process that is still the same process; returns their labels. */
