@@ -15,11 +15,19 @@ export const backgroundTab = registerFault<BackgroundTabParams, { page: Page }>(
   summary: 'put one tab in the background by bringing another tab to the front',
   needs: { chromiumCdp: true },
   create(params, { page }): Fault<BackgroundTabParams> {
+    let cover: string | undefined;
     const setState = async (windowState: 'minimized' | 'normal') => {
       const cdp = await page.context().newCDPSession(page);
       try {
-        const { windowId } = (await cdp.send('Browser.getWindowForTarget')) as { windowId: number };
-        await cdp.send('Browser.setWindowBounds', { windowId, bounds: { windowState } });
+        if (windowState === 'minimized') {
+          // A new foreground tab in the same window hides this one, as a user's tab switch does.
+          const { targetId } = (await cdp.send('Target.createTarget', { url: 'about:blank', newWindow: false, background: false })) as { targetId: string };
+          cover = targetId;
+          await cdp.send('Target.activateTarget', { targetId });
+        } else if (cover) {
+          await cdp.send('Target.closeTarget', { targetId: cover });
+          cover = undefined;
+        }
       } finally {
         await cdp.detach().catch(() => undefined);
       }
