@@ -63,7 +63,7 @@ export interface HarnessWorkerFixtures {
 
 export interface PeerFactory {
   /** Launches a peer as its own browser process with its own profile dir. */
-  launch(name: string, opts?: { backgroundThrottling?: boolean }): Promise<Peer>;
+  launch(name: string): Promise<Peer>;
   readonly all: readonly Peer[];
 }
 
@@ -200,8 +200,8 @@ export const test = base.extend<HarnessOptions & HarnessFixtures, HarnessWorkerF
     const browser = resolveChromium();
     const launched: Peer[] = [];
     await use({
-      async launch(name, opts = {}) {
-        const peer = await Peer.launch({ name, browser, headless, profileDir: profileDirFor(workDir, name), ...opts });
+      async launch(name) {
+        const peer = await Peer.launch({ name, browser, headless, profileDir: profileDirFor(workDir, name) });
         launched.push(peer);
         return peer;
       },

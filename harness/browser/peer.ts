@@ -13,15 +13,7 @@ export interface PeerLaunchOptions {
   headless: boolean;
   /** Kept between launches so IndexedDB survives a crash or SIGKILL (BRW-1, BRW-2). */
   profileDir: string;
-  /**
-   * Let Chromium throttle hidden tabs as it does for users (TIME-2). Off by default: Playwright
-   * and the harness disable throttling so that only the scenarios that test it see it.
-   */
-  backgroundThrottling?: boolean;
 }
-
-/** Playwright's default flags that stop Chromium from throttling background tabs. */
-const NO_THROTTLING_FLAGS = ['--disable-background-timer-throttling', '--disable-backgrounding-occluded-windows', '--disable-renderer-backgrounding'];
 
 /**
  * One peer: its own browser PROCESS with its own profile directory, so one peer can be
@@ -70,8 +62,7 @@ export class Peer {
     const ctx = await chromium.launchPersistentContext(this.profileDir, {
       executablePath: this.opts.browser.executablePath,
       headless: this.opts.headless,
-      args: chromiumArgs({ headless: this.opts.headless }).filter((a) => !(this.opts.backgroundThrottling && NO_THROTTLING_FLAGS.includes(a))),
-      ignoreDefaultArgs: this.opts.backgroundThrottling ? NO_THROTTLING_FLAGS : undefined,
+      args: chromiumArgs({ headless: this.opts.headless }),
       acceptDownloads: true,
       viewport: { width: 900, height: 800 },
     });
