@@ -56,7 +56,14 @@ export function claimSlot(topology: string, namespaces: string[], dir = NETNS_RE
       fs.writeFileSync(claimPath(slot, dir), JSON.stringify(claim, null, 2), { flag: 'wx' });
       return claim;
     } catch (err) {
-      if ((err as NodeJS.ErrnoException).code !== 'EEXIST') throw err;
+      const code = (err as NodeJS.ErrnoException).code;
+      // ENOENT: the last other claim was released and took the folder with it; make it again.
+      if (code === 'ENOENT') {
+        fs.mkdirSync(dir, { recursive: true });
+        i--;
+        continue;
+      }
+      if (code !== 'EEXIST') throw err;
     }
   }
   throw new HarnessError('ERR_NETNS_BUSY', `all ${SUBNET_SLOTS} address slots in ${dir} are claimed`, {
@@ -67,6 +74,12 @@ export function claimSlot(topology: string, namespaces: string[], dir = NETNS_RE
 
 export function releaseSlot(slot: number, dir = NETNS_REGISTRY_DIR): void {
   fs.rmSync(claimPath(slot, dir), { force: true });
+  // The last claim out removes the folder: a finished run leaves nothing in the temp dir.
+  try {
+    fs.rmdirSync(dir);
+  } catch {
+    // other topologies still hold claims, or it is already gone
+  }
 }
 
 export function readClaims(dir = NETNS_REGISTRY_DIR): TopologyClaim[] {
