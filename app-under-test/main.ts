@@ -70,7 +70,6 @@ async function connect(role: 'sender' | 'receiver', room: string, token: string,
   link = new PeerLink({
     role,
     signaling,
-    // Wraps the caller's events with the one every role shows the same way.
     iceConfig: async (): Promise<RTCConfiguration> => {
       const c = await fetchAppConfig(options);
       return { iceServers: c.iceServers, iceTransportPolicy: c.iceTransportPolicy };

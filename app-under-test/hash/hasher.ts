@@ -10,4 +10,3 @@ export function startHasher(workerUrl: string): { api: Comlink.Remote<HashApi>; 
   return { api: Comlink.wrap<HashApi>(worker), terminate: () => worker.terminate() };
 }
 
-export { Comlink };
