@@ -74,7 +74,7 @@ async function connect(role: 'sender' | 'receiver', room: string, token: string,
       const c = await fetchAppConfig(options);
       return { iceServers: c.iceServers, iceTransportPolicy: c.iceTransportPolicy };
     },
-    on: { ...onOpen, iceServerError: (err, connectFailed) => connectFailed || err.code === 401 || err.code === 403 ? view.showError(iceServerError(err)) : undefined },
+    on: { ...onOpen, iceServerError: (err) => view.showError(iceServerError(err)) },
     log: (m) => view.event(m),
   });
   signaling.start();
