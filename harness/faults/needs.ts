@@ -1,7 +1,7 @@
 import { execFileSync } from 'node:child_process';
 import type { FaultNeeds } from './fault.js';
 
-function onPath(binary: string): boolean {
+export function onPath(binary: string): boolean {
   try {
     execFileSync('sh', ['-c', `command -v ${JSON.stringify(binary)}`], { stdio: 'ignore' });
     return true;

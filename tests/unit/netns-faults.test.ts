@@ -1,4 +1,3 @@
-import { execFileSync } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
@@ -10,22 +9,13 @@ import { netCutLink, type NetCutLink } from '../../harness/faults/net-cut-link.j
 import { netShapeLink } from '../../harness/faults/net-shape-link.js';
 import { faultDefinition } from '../../harness/faults/registry.js';
 import { HarnessError } from '../../harness/errors.js';
-import { netnsUnavailable } from '../../harness/netns/needs.js';
 import { pingOnce } from '../../harness/netns/ping.js';
 import { createTopology, type Topology } from '../../harness/netns/topology.js';
+import { netnsTestUnavailable } from './netns-test-env.js';
 
 // The net-* faults on a real topology: injected, observed with ping, healed (twice, and without inject).
 
-function onPath(binary: string): boolean {
-  try {
-    execFileSync('sh', ['-c', `command -v ${binary}`], { stdio: 'ignore' });
-    return true;
-  } catch {
-    return false;
-  }
-}
-
-const unavailable = netnsUnavailable() ?? (onPath('ping') ? undefined : 'needs `ping` (apt-get install -y iputils-ping)');
+const unavailable = netnsTestUnavailable();
 if (unavailable) console.warn(`net-* fault tests skipped: ${unavailable}`);
 
 // Long enough that the ping during the cut (1 s wait) starts and ends inside it on a loaded machine.

@@ -1,4 +1,3 @@
-import { execFileSync } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
@@ -6,24 +5,15 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { HarnessError } from '../../harness/errors.js';
 import { runIn } from '../../harness/netns/exec.js';
 import { linkIngressRules } from '../../harness/netns/link-control.js';
-import { netnsUnavailable } from '../../harness/netns/needs.js';
 import { pingOnce } from '../../harness/netns/ping.js';
 import { measureTcpThroughput, measureUdpDelivery } from '../../harness/netns/probe-runner.js';
 import { createTopology, type Topology } from '../../harness/netns/topology.js';
+import { netnsTestUnavailable } from './netns-test-env.js';
 
 // Each control is checked by real traffic between namespaces: ping, and UDP/TCP probes run with
 // `ip netns exec`. Bounds are loose: two shared cores run browsers next to these tests.
 
-function onPath(binary: string): boolean {
-  try {
-    execFileSync('sh', ['-c', `command -v ${binary}`], { stdio: 'ignore' });
-    return true;
-  } catch {
-    return false;
-  }
-}
-
-const unavailable = netnsUnavailable() ?? (onPath('ping') ? undefined : 'needs `ping` (apt-get install -y iputils-ping)');
+const unavailable = netnsTestUnavailable();
 if (unavailable) console.warn(`netns link-control tests skipped: ${unavailable}`);
 
 const PROBE_TEST_TIMEOUT_MS = 90_000;

@@ -1,4 +1,4 @@
-import { execFileSync, spawn } from 'node:child_process';
+import { spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import fs from 'node:fs';
 import path from 'node:path';
@@ -9,24 +9,15 @@ import { HarnessError } from '../../harness/errors.js';
 import { sweepStale } from '../../harness/netns/cleanup.js';
 import { netnsCommand, run, runIn } from '../../harness/netns/exec.js';
 import { listNamespaces } from '../../harness/netns/namespaces.js';
-import { netnsUnavailable } from '../../harness/netns/needs.js';
 import { hasNetem } from '../../harness/netns/netem.js';
 import { pingOnce } from '../../harness/netns/ping.js';
 import { NETNS_REGISTRY_DIR, readClaims } from '../../harness/netns/registry.js';
 import { createTopology, type Topology } from '../../harness/netns/topology.js';
+import { netnsTestUnavailable } from './netns-test-env.js';
 
 // Real namespaces, veths and routes (root only). Every topology is destroyed in afterEach, even when a test fails.
 
-function onPath(binary: string): boolean {
-  try {
-    execFileSync('sh', ['-c', `command -v ${binary}`], { stdio: 'ignore' });
-    return true;
-  } catch {
-    return false;
-  }
-}
-
-const unavailable = netnsUnavailable() ?? (onPath('ping') ? undefined : 'needs `ping` (apt-get install -y iputils-ping)');
+const unavailable = netnsTestUnavailable();
 if (unavailable) console.warn(`netns topology tests skipped: ${unavailable}`);
 
 function uniqueName(): string {
