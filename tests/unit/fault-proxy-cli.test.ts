@@ -1,66 +1,29 @@
-import { spawn, type ChildProcess } from 'node:child_process';
 import dgram from 'node:dgram';
 import { fileURLToPath } from 'node:url';
 
 import { afterEach, describe, expect, it } from 'vitest';
 
 import { ConfigError, parseCliArgs } from '../../harness/fault-proxy/cli-args.js';
+import { cliRunner, waitForStdout } from './cli-run.js';
 
 // The CLI as a user runs it: a real child process, real ports, real signals. Each spawn costs a
 // node + tsx start, so flag parsing is tested in process and only a few runs are real.
 
-const REPO_ROOT = fileURLToPath(new URL('../../', import.meta.url));
 const CLI = fileURLToPath(new URL('../../harness/fault-proxy/cli.ts', import.meta.url));
 /** The CLI promises to be gone this soon after SIGTERM (its own deadline is 1.5 s). */
 const SHUTDOWN_BUDGET_MS = 2_000;
 
-interface Run {
-  child: ChildProcess;
-  stdout: string;
-  stderr: string;
-  exit: Promise<{ code: number | null; signal: NodeJS.Signals | null }>;
-}
-
-const runs: Run[] = [];
+const cli = cliRunner(CLI);
 const sockets: dgram.Socket[] = [];
-
-function runCli(args: string[], env: NodeJS.ProcessEnv = {}): Run {
-  const child = spawn(process.execPath, ['--import', 'tsx', CLI, ...args], { cwd: REPO_ROOT, stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, ...env } });
-  const run: Run = {
-    child,
-    stdout: '',
-    stderr: '',
-    exit: new Promise((resolve) => child.once('exit', (code, signal) => resolve({ code, signal }))),
-  };
-  child.stdout?.on('data', (d: Buffer) => (run.stdout += d.toString()));
-  child.stderr?.on('data', (d: Buffer) => (run.stderr += d.toString()));
-  runs.push(run);
-  return run;
-}
-
-async function waitForStdout(run: Run, pattern: RegExp): Promise<RegExpExecArray> {
-  for (;;) {
-    const match = pattern.exec(run.stdout);
-    if (match !== null) return match;
-    if (run.child.exitCode !== null) throw new Error(`cli exited: ${run.stderr}`);
-    await new Promise((resolve) => setTimeout(resolve, 25));
-  }
-}
 
 afterEach(async () => {
   for (const socket of sockets.splice(0)) socket.close();
-  for (const run of runs.splice(0)) {
-    // Only our own child, by its pid, and only if it is still running.
-    if (run.child.exitCode === null && run.child.signalCode === null && run.child.pid !== undefined) {
-      process.kill(run.child.pid, 'SIGKILL');
-      await run.exit;
-    }
-  }
+  await cli.stopAll();
 });
 
 describe('fault proxy CLI', () => {
   it('refuses a bad flag with one ERR_CONFIG line on stderr and exit code 1', async () => {
-    const run = runCli(['--upstream', '127.0.0.1:3478', '--toxics', '{"lossPercent":150}']);
+    const run = cli.run(['--upstream', '127.0.0.1:3478', '--toxics', '{"lossPercent":150}']);
     expect((await run.exit).code).toBe(1);
     expect(run.stdout).toBe('');
     expect(run.stderr).toBe('fault-proxy: ERR_CONFIG: --toxics: invalid toxics: lossPercent must be a number from 0 to 100, got 150\n');
@@ -72,7 +35,7 @@ describe('fault proxy CLI', () => {
     await new Promise<void>((resolve) => echo.bind(0, '127.0.0.1', resolve));
     echo.on('message', (msg, from) => echo.send(msg, from.port, from.address));
 
-    const run = runCli(['--listen', '127.0.0.1:0', '--upstream', `127.0.0.1:${echo.address().port}`, '--control=127.0.0.1:0', '--toxics', '{"delayMs":1}'], { FAULT_PROXY_TOKEN: 'tok' });
+    const run = cli.run(['--listen', '127.0.0.1:0', '--upstream', `127.0.0.1:${echo.address().port}`, '--control=127.0.0.1:0', '--toxics', '{"delayMs":1}'], { FAULT_PROXY_TOKEN: 'tok' });
     const [, port, controlUrl] = await waitForStdout(run, /^fault-proxy listening on udp\+tcp 127\.0\.0\.1:(\d+) → 127\.0\.0\.1:\d+ \(control (http:\/\/127\.0\.0\.1:\d+)\)\n$/);
 
     const client = dgram.createSocket('udp4');

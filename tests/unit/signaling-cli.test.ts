@@ -1,59 +1,22 @@
-import { spawn, type ChildProcess } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 
 import { afterEach, describe, expect, it } from 'vitest';
 import { WebSocket } from 'ws';
 
 import { createSignalingServer, type SignalingServer } from '../../signaling/server.js';
+import { cliRunner, waitForStdout } from './cli-run.js';
 
-const REPO_ROOT = fileURLToPath(new URL('../../', import.meta.url));
 const CLI = fileURLToPath(new URL('../../signaling/cli.ts', import.meta.url));
 /** What the CLI promises its supervisor after SIGTERM. */
 const SHUTDOWN_BUDGET_MS = 2_000;
 
-interface Run {
-  child: ChildProcess;
-  stdout: string;
-  stderr: string;
-  exit: Promise<{ code: number | null; signal: NodeJS.Signals | null }>;
-}
-
-const runs: Run[] = [];
+const cli = cliRunner(CLI);
 const servers: SignalingServer[] = [];
 const sockets: WebSocket[] = [];
 
-function runCli(args: string[]): Run {
-  const child = spawn(process.execPath, ['--import', 'tsx', CLI, ...args], { cwd: REPO_ROOT, stdio: ['ignore', 'pipe', 'pipe'] });
-  const run: Run = {
-    child,
-    stdout: '',
-    stderr: '',
-    exit: new Promise((resolve) => child.once('exit', (code, signal) => resolve({ code, signal }))),
-  };
-  child.stdout?.on('data', (d: Buffer) => (run.stdout += d.toString()));
-  child.stderr?.on('data', (d: Buffer) => (run.stderr += d.toString()));
-  runs.push(run);
-  return run;
-}
-
-async function waitForStdout(run: Run, pattern: RegExp): Promise<RegExpExecArray> {
-  for (;;) {
-    const match = pattern.exec(run.stdout);
-    if (match !== null) return match;
-    if (run.child.exitCode !== null) throw new Error(`cli exited: ${run.stderr}`);
-    await new Promise((resolve) => setTimeout(resolve, 25));
-  }
-}
-
 afterEach(async () => {
   for (const ws of sockets.splice(0)) ws.terminate();
-  for (const run of runs.splice(0)) {
-    // Only our own child, by its pid, and only if it is still running.
-    if (run.child.exitCode === null && run.child.signalCode === null && run.child.pid !== undefined) {
-      process.kill(run.child.pid, 'SIGKILL');
-      await run.exit;
-    }
-  }
+  await cli.stopAll();
   await Promise.all(servers.splice(0).map((s) => s.close()));
 });
 
@@ -66,7 +29,7 @@ describe('signaling CLI', () => {
     [['--heartbeat-ms', '0'], '--heartbeat-ms must be between 1'],
     [['stray'], "unknown argument 'stray'"],
   ])('refuses %j with one ERR_CONFIG line and exit code 1', async (args, message) => {
-    const run = runCli(args);
+    const run = cli.run(args);
     expect((await run.exit).code).toBe(1);
     expect(run.stdout).toBe('');
     const lines = run.stderr.trimEnd().split('\n');
@@ -78,14 +41,14 @@ describe('signaling CLI', () => {
   it('refuses a port in use with one clear line and exit code 1', async () => {
     const blocker = await createSignalingServer({ host: '127.0.0.1', port: 0 });
     servers.push(blocker);
-    const run = runCli(['--host', '127.0.0.1', '--port', String(blocker.port)]);
+    const run = cli.run(['--host', '127.0.0.1', '--port', String(blocker.port)]);
     expect((await run.exit).code).toBe(1);
     expect(run.stdout).toBe('');
     expect(run.stderr).toBe(`signaling: ERR_PORT_IN_USE: 127.0.0.1:${blocker.port} is in use; pick another --port\n`);
   });
 
   it('prints one listening line, and on SIGTERM says going-away and exits 0 within 2 s', async () => {
-    const run = runCli(['--port', '0', '--heartbeat-ms', '5000']);
+    const run = cli.run(['--port', '0', '--heartbeat-ms', '5000']);
     const match = await waitForStdout(run, /^signaling listening on ws:\/\/127\.0\.0\.1:(\d+) \(healthz http:\/\/127\.0\.0\.1:(\d+)\/healthz\)\n$/);
     expect(match[1]).toBe(match[2]);
     const res = await fetch(`http://127.0.0.1:${match[1]}/healthz`);
