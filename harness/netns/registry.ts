@@ -5,6 +5,7 @@ import path from 'node:path';
 
 import { HarnessError } from '../errors.js';
 import { SUBNET_SLOTS } from './addressing.js';
+import { processStartTicks } from '../process/pid-registry.js';
 
 /**
  * One file per live topology in a directory under os.tmpdir(): it claims the topology's address
@@ -26,16 +27,6 @@ export interface TopologyClaim {
 
 function claimPath(slot: number, dir: string): string {
   return path.join(dir, `slot-${slot}.json`);
-}
-
-export function processStartTicks(pid: number): string | undefined {
-  try {
-    const stat = fs.readFileSync(`/proc/${pid}/stat`, 'utf8');
-    // Field 22 (starttime); the command name in field 2 may hold spaces, so count from its ')'.
-    return stat.slice(stat.lastIndexOf(')') + 2).split(' ')[19];
-  } catch {
-    return undefined;
-  }
 }
 
 /** Claims a free address slot for `topology`, starting at a random one so parallel claims rarely collide. */

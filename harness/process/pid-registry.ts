@@ -11,7 +11,8 @@ const REGISTRY_DIR = process.env.HARNESS_PID_DIR ?? path.join(os.tmpdir(), `webr
 
 interface PidEntry { pid: number; startTicks: string; label: string }
 
-function startTicks(pid: number): string | undefined {
+/** A process's start time in clock ticks: with the PID, it tells one process from a later reuse of its PID. */
+export function processStartTicks(pid: number): string | undefined {
   try {
     const stat = fs.readFileSync(`/proc/${pid}/stat`, 'utf8');
     // Field 22 (starttime); the command name in field 2 may hold spaces, so count from its ')'.
@@ -27,7 +28,7 @@ export function registryDir(): string {
 
 export function recordPid(pid: number, label: string): void {
   fs.mkdirSync(REGISTRY_DIR, { recursive: true });
-  const entry: PidEntry = { pid, startTicks: startTicks(pid) ?? '', label };
+  const entry: PidEntry = { pid, startTicks: processStartTicks(pid) ?? '', label };
   fs.writeFileSync(path.join(REGISTRY_DIR, `${pid}.json`), JSON.stringify(entry));
 }
 
@@ -52,7 +53,7 @@ export function reapRecorded(dir = REGISTRY_DIR): string[] {
     } catch {
       continue;
     }
-    if (entry.startTicks && startTicks(entry.pid) === entry.startTicks) {
+    if (entry.startTicks && processStartTicks(entry.pid) === entry.startTicks) {
       try {
         process.kill(entry.pid, 'SIGKILL');
         reaped.push(`${entry.label} (pid ${entry.pid})`);
