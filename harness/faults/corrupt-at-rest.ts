@@ -21,45 +21,45 @@ export interface CorruptAtRestFault extends Fault<CorruptAtRestParams> {
 }
 
 export function createCorruptAtRest(params: CorruptAtRestParams, { page }: { page: Page }): CorruptAtRestFault {
-    const fault: CorruptAtRestFault = {
-      name: 'corrupt-at-rest',
-      params,
-      damaged: 0,
-      async inject() {
-        fault.damaged = await page.evaluate(async (p) => {
-          const db = await new Promise<IDBDatabase>((resolve, reject) => {
-            const req = indexedDB.open(p.database);
-            req.onsuccess = () => resolve(req.result);
-            req.onerror = () => reject(req.error);
-          });
-          const records = await new Promise<Record<string, unknown>[]>((resolve, reject) => {
-            const req = db.transaction(p.store).objectStore(p.store).getAll(undefined, p.records);
-            req.onsuccess = () => resolve(req.result as Record<string, unknown>[]);
-            req.onerror = () => reject(req.error);
-          });
-          for (const record of records) {
-            const value = record[p.field];
-            const bytes = new Uint8Array(value instanceof Blob ? await value.arrayBuffer() : (value as ArrayBuffer).slice(0));
-            bytes[Math.floor(bytes.length / 2)]! ^= 0xff;
-            record[p.field] = value instanceof Blob ? new Blob([bytes]) : bytes.buffer;
-          }
-          // Opened only now: a transaction left idle across the awaits above would have auto-committed.
-          const tx = db.transaction(p.store, 'readwrite');
-          const store = tx.objectStore(p.store);
-          for (const record of records) store.put(record);
-          await new Promise<void>((resolve, reject) => {
-            tx.oncomplete = () => resolve();
-            tx.onerror = () => reject(tx.error);
-          });
-          db.close();
-          return records.length;
-        }, params);
-      },
-      async heal() {
-        // Damage at rest is not undone; the app has to notice and fetch the chunks again.
-      },
-    };
-    return fault;
+  const fault: CorruptAtRestFault = {
+    name: 'corrupt-at-rest',
+    params,
+    damaged: 0,
+    async inject() {
+      fault.damaged = await page.evaluate(async (p) => {
+        const db = await new Promise<IDBDatabase>((resolve, reject) => {
+          const req = indexedDB.open(p.database);
+          req.onsuccess = () => resolve(req.result);
+          req.onerror = () => reject(req.error);
+        });
+        const records = await new Promise<Record<string, unknown>[]>((resolve, reject) => {
+          const req = db.transaction(p.store).objectStore(p.store).getAll(undefined, p.records);
+          req.onsuccess = () => resolve(req.result as Record<string, unknown>[]);
+          req.onerror = () => reject(req.error);
+        });
+        for (const record of records) {
+          const value = record[p.field];
+          const bytes = new Uint8Array(value instanceof Blob ? await value.arrayBuffer() : (value as ArrayBuffer).slice(0));
+          bytes[Math.floor(bytes.length / 2)]! ^= 0xff;
+          record[p.field] = value instanceof Blob ? new Blob([bytes]) : bytes.buffer;
+        }
+        // Opened only now: a transaction left idle across the awaits above would have auto-committed.
+        const tx = db.transaction(p.store, 'readwrite');
+        const store = tx.objectStore(p.store);
+        for (const record of records) store.put(record);
+        await new Promise<void>((resolve, reject) => {
+          tx.oncomplete = () => resolve();
+          tx.onerror = () => reject(tx.error);
+        });
+        db.close();
+        return records.length;
+      }, params);
+    },
+    async heal() {
+      // Damage at rest is not undone; the app has to notice and fetch the chunks again.
+    },
+  };
+  return fault;
 }
 
 export const corruptAtRest = registerFault<CorruptAtRestParams, { page: Page }>({
