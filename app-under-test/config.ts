@@ -18,11 +18,22 @@ export const PREFETCH_FRAMES = 32;
 /** Consecutive chunks read from the file in one go (small File reads are slow: see hash-api.ts). */
 export const READ_RUN_CHUNKS = 16;
 
+/**
+ * Storage full (RES-1): the receiver stops writing and probes with a scratch write this big —
+ * more than a whole group commit (32 × 128 KiB) plus room for IndexedDB's own log — and only a
+ * probe that fits lets chunks through again. Probes back off from BASE to MAX.
+ */
+export const STORAGE_PROBE_BYTES = 8 * 1024 * 1024;
+export const STORAGE_RETRY_BASE_MS = 500;
+export const STORAGE_RETRY_MAX_MS = 4_000;
+
 /** Each side sends a heartbeat this often while connected… */
 export const HEARTBEAT_INTERVAL_MS = 500;
 /**
- * …and declares the path dead after this long without hearing anything. ICE takes 5-7 s to say
- * `disconnected` and 15 s to say `failed`, and the DataChannel stays `open` on a dead path.
+ * …and declares the path dead after this long without hearing anything: no message, and no byte
+ * at the transport either (getStats, net/path-progress.ts: on a slow lossy link a whole message
+ * can take longer than this while the path is busy). ICE takes 5-7 s to say `disconnected` and
+ * 15 s to say `failed`, and the DataChannel stays `open` on a dead path.
  */
 export const LIVENESS_TIMEOUT_MS = 2_500;
 

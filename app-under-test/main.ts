@@ -4,6 +4,9 @@ import { startHasher } from './hash/hasher.js';
 import { fetchAppConfig, readPageOptions, type PageOptions } from './net/app-config.js';
 import { PeerLink, type IceServerError, type PeerLinkEvents } from './net/peer-link.js';
 import { SignalingClient, type SignalingStatus } from './net/signaling-client.js';
+import { KeyVault } from './security/key-vault.js';
+import { PeerAuth } from './security/peer-auth.js';
+import { decodeSessionKey, encodeSessionKey, importMacKey, newSessionKeyBytes } from './security/session-key.js';
 import { CheckpointStore } from './storage/checkpoint-store.js';
 import { findOutgoing, forgetOutgoing, rememberOutgoing, type OutgoingTransfer } from './transfer/outgoing-registry.js';
 import { MAX_CHUNK_BYTES, type Manifest } from './transfer/protocol.js';
@@ -86,10 +89,16 @@ async function connect(role: 'sender' | 'receiver', room: string, token: string,
  * the same transfer, resumed in the same room; if not, resuming would mix two files (DATA-4), so
  * the user is told and a fresh transfer starts.
  */
-function planTransfer(file: File, fileHash: string, chunkSize: number): { t: OutgoingTransfer; resumed: boolean } {
+async function planTransfer(file: File, fileHash: string, chunkSize: number, vault: KeyVault): Promise<{ t: OutgoingTransfer; key: Uint8Array; resumed: boolean }> {
   const previous = findOutgoing(file.name, file.size);
-  if (previous && previous.fileHash === fileHash && previous.chunkSize === chunkSize) return { t: previous, resumed: true };
-  if (previous) {
+  const same = previous !== undefined && previous.fileHash === fileHash && previous.chunkSize === chunkSize;
+  if (same) {
+    // The session key rests wrapped in IndexedDB (SEC-4); without it the receiver could not be
+    // told apart from a stranger, so the transfer could not go on.
+    const key = await vault.load(senderKeyId(previous.room));
+    if (key) return { t: previous, key, resumed: true };
+    view.event('the interrupted transfer’s session key is no longer stored: starting a fresh transfer');
+  } else if (previous) {
     view.showError(
       new AppError(
         'ERR_FILE_MISMATCH',
@@ -99,15 +108,23 @@ function planTransfer(file: File, fileHash: string, chunkSize: number): { t: Out
     );
   }
   const t = { room: randomId(9), token: randomId(16), transferId: randomId(), fileHash, chunkSize };
+  const key = newSessionKeyBytes();
+  // Stored before the transfer is remembered: there is never an outgoing record without its key.
+  await vault.save(senderKeyId(t.room), key);
   rememberOutgoing(file.name, file.size, t);
-  return { t, resumed: false };
+  return { t, key, resumed: false };
 }
+
+/** Where each side keeps a room's session key in the vault (a room carries one transfer). */
+const senderKeyId = (room: string) => `sender:${room}`;
+const receiverKeyId = (room: string) => `receiver:${room}`;
 
 async function startSender(file: File): Promise<void> {
   const chunkSize = Math.min(options.chunkSizeBytes ?? DEFAULT_CHUNK_BYTES, MAX_CHUNK_BYTES);
   view.setPhase('hashing', `BLAKE3 of ${file.name} (${formatBytes(file.size)})`);
   const fileHash = await hasher.api.hashBlob(file);
-  const { t, resumed } = planTransfer(file, fileHash, chunkSize);
+  const vault = new KeyVault(await CheckpointStore.open());
+  const { t, key, resumed } = await planTransfer(file, fileHash, chunkSize, vault);
   const manifest: Manifest = {
     transferId: t.transferId,
     name: file.name,
@@ -118,7 +135,8 @@ async function startSender(file: File): Promise<void> {
     fileHash,
   };
   view.setData({ transferId: manifest.transferId, fileHash, totalBytes: file.size, room: t.room, resumedTransfer: resumed ? 1 : 0 });
-  view.showLink(`${location.origin}${location.pathname}${location.search}#room=${t.room}&token=${t.token}`);
+  // The key rides in the fragment, which the browser never sends to any server.
+  view.showLink(`${location.origin}${location.pathname}${location.search}#room=${t.room}&token=${t.token}&k=${encodeSessionKey(key)}`);
   if (resumed) view.event('same file as an interrupted transfer: resuming it in the same room');
   const sender = new Sender(file, manifest, hasher.api, {
     progress: (p) => {
@@ -130,7 +148,11 @@ async function startSender(file: File): Promise<void> {
       if (phase === 'done') forgetOutgoing(file.name, file.size);
     },
     error: (err) => view.showError(err),
-  });
+    refusedPeer: (count, reason) => {
+      view.setData({ resumeRefusals: count });
+      view.event(`refused a peer without proof of the session key: ${reason}`);
+    },
+  }, new PeerAuth('sender', await importMacKey(key)));
   await connect('sender', t.room, t.token, {
     state: (s, d) => view.setLink(s, d),
     open: (port) => sender.attach(port),
@@ -143,8 +165,29 @@ async function startSender(file: File): Promise<void> {
   if (!sender.done) view.setPhase('waiting-for-receiver', resumed ? 'resuming: waiting for the receiver' : 'share the link');
 }
 
-async function startReceiver(room: string, token: string): Promise<void> {
+/**
+ * The session key from the link, saved wrapped in IndexedDB and then dropped from the address bar
+ * (so it is not left in history, and a reload proves the stored key works); without one in the
+ * link, the key stored for this room, if any.
+ */
+async function receiverKey(vault: KeyVault, room: string, fromLink: Uint8Array | undefined): Promise<CryptoKey | undefined> {
+  if (fromLink) {
+    await vault.save(receiverKeyId(room), fromLink);
+    const params = new URLSearchParams(location.hash.slice(1));
+    params.delete('k');
+    history.replaceState(history.state, '', `${location.pathname}${location.search}#${params.toString()}`);
+    view.setData({ sessionKeySource: 'link' });
+    return importMacKey(fromLink);
+  }
+  const stored = await vault.load(receiverKeyId(room));
+  view.setData({ sessionKeySource: stored ? 'vault' : 'none' });
+  return stored ? importMacKey(stored) : undefined;
+}
+
+async function startReceiver(room: string, token: string, linkKey: Uint8Array | undefined): Promise<void> {
   const store = await CheckpointStore.open();
+  const key = await receiverKey(new KeyVault(store), room, linkKey);
+  if (!key) view.event('no session key for this room: the sender will refuse us until the complete link (with &k=…) is opened');
   const receiver = new Receiver(store, hasher.api, {
     manifest: (m, resumed) => {
       view.showIncoming(`${m.name} · ${formatBytes(m.size)}${resumed > 0 ? ` · resuming from ${formatBytes(resumed)}` : ''}`);
@@ -157,7 +200,7 @@ async function startReceiver(room: string, token: string): Promise<void> {
     phase: (phase, detail) => view.setPhase(phase, detail),
     complete: (file, m) => view.offerDownload(file, m.name),
     error: (err) => view.showError(err),
-  });
+  }, new PeerAuth('receiver', key));
   await connect('receiver', room, token, {
     state: (s, d) => view.setLink(s, d),
     open: () => view.clearError(),
@@ -174,7 +217,7 @@ function main(opts: PageOptions): void {
   view.setData({ chunkSizeBytes: opts.chunkSizeBytes ?? DEFAULT_CHUNK_BYTES });
   if (room) {
     view.setRole('receiver');
-    startReceiver(room, params.get('token') ?? '').catch(fail);
+    startReceiver(room, params.get('token') ?? '', decodeSessionKey(params.get('k'))).catch(fail);
     return;
   }
   view.setRole('sender');

@@ -2,6 +2,7 @@ import SimplePeer from 'simple-peer';
 import { BUFFERED_LOW_BYTES, HEARTBEAT_INTERVAL_MS, LIVENESS_TIMEOUT_MS, PEER_CONNECT_TIMEOUT_MS } from '../config.js';
 import { backoffDelayMs } from './backoff.js';
 import type { ChannelPort } from './channel-port.js';
+import { PathProgress } from './path-progress.js';
 import { parsePeerSignal, type PeerSignal } from './peer-signal.js';
 import type { SignalingClient } from './signaling-client.js';
 import { dataChannelOf, peerConnectionOf } from './simple-peer-internals.js';
@@ -259,11 +260,24 @@ export class PeerLink {
 
   private startHeartbeat(peer: SimplePeer.Instance): void {
     clearInterval(this.heartbeatTimer);
+    const progress = new PathProgress(peerConnectionOf(peer));
     this.heartbeatTimer = setInterval(() => {
       if (this.peer !== peer) return;
-      if (performance.now() - this.lastHeardMs > LIVENESS_TIMEOUT_MS) {
+      const silentMs = performance.now() - this.lastHeardMs;
+      if (silentMs > LIVENESS_TIMEOUT_MS) {
         this.markDown(peer, `nothing heard for ${LIVENESS_TIMEOUT_MS} ms`);
         return;
+      }
+      // No whole message for a while: ask the transport whether bytes still arrive (a slow path
+      // is busy, not dead). Sampled only during silence, so a healthy fast path pays nothing;
+      // the first silent tick sets the baseline, later ones count as heard if bytes came in.
+      if (silentMs > HEARTBEAT_INTERVAL_MS) {
+        void progress.deliveredSinceLastSample().then((delivered) => {
+          if (delivered && this.peer === peer) this.lastHeardMs = performance.now();
+        });
+      } else {
+        // Messages flow: the next silence takes its own baseline, so bytes from before it never revive a dead path.
+        progress.reset();
       }
       try {
         peer.send(HEARTBEAT);

@@ -20,6 +20,36 @@ export interface Manifest {
   fileHash: string;
 }
 
+export type PeerRole = 'sender' | 'receiver';
+
+/**
+ * A fresh random nonce the other peer must answer with a ProofMessage before it is trusted on
+ * this connection (SEC-1). The sender challenges first, the receiver challenges back after its
+ * proof; the sender's manifest and chunks go only to a receiver that proved, and the receiver
+ * takes them only from a sender that proved.
+ */
+export interface ChallengeMessage {
+  type: 'challenge';
+  transferId: string;
+  /** 32 random bytes, base64url; answered once, on this connection only. */
+  nonce: string;
+}
+
+/**
+ * Proof of the transfer's session key: `mac` = HMAC-SHA256(sessionKey, nonce ‖ transferId ‖ role ‖
+ * timestamp), base64url (security/proof-mac.ts has the exact encoding).
+ */
+export interface ProofMessage {
+  type: 'proof';
+  transferId: string;
+  role: PeerRole;
+  /** The challenge being answered. */
+  nonce: string;
+  /** The prover's wall clock, ms: signed, but never compared with the verifier's (TIME-1). */
+  timestamp: number;
+  mac: string;
+}
+
 export interface ManifestMessage {
   type: 'manifest';
   version: number;
@@ -37,11 +67,18 @@ export interface ResumeMessage {
   haveBytes: number;
 }
 
-/** The receiver cannot take this transfer (e.g. a different file under the same id). */
+export const REFUSE_CODES = ['ERR_FILE_MISMATCH', 'ERR_BAD_MANIFEST', 'ERR_QUOTA_EXCEEDED', 'ERR_RESUME_UNAUTHORIZED'] as const;
+export type RefuseCode = (typeof REFUSE_CODES)[number];
+
+/**
+ * One peer will not go on with the other. The receiver cannot take this transfer (e.g. a different
+ * file under the same id); the sender refuses a peer that did not prove the session key
+ * (ERR_RESUME_UNAUTHORIZED).
+ */
 export interface RefuseMessage {
   type: 'refuse';
   transferId: string;
-  code: 'ERR_FILE_MISMATCH' | 'ERR_BAD_MANIFEST' | 'ERR_QUOTA_EXCEEDED';
+  code: RefuseCode;
   message: string;
 }
 
@@ -72,6 +109,8 @@ export interface HeartbeatMessage {
 }
 
 export type ControlMessage =
+  | ChallengeMessage
+  | ProofMessage
   | ManifestMessage
   | ResumeMessage
   | RefuseMessage

@@ -1,11 +1,13 @@
 import type { Remote } from 'comlink';
 import * as Comlink from 'comlink';
+import { STORAGE_PROBE_BYTES, STORAGE_RETRY_BASE_MS, STORAGE_RETRY_MAX_MS } from '../config.js';
 import { AppError } from '../errors.js';
 import type { HashApi } from '../hash/hash-api.js';
 import type { ChannelPort } from '../net/channel-port.js';
+import type { PeerAuth } from '../security/peer-auth.js';
 import type { Checkpoint, CheckpointStore, StoredChunk } from '../storage/checkpoint-store.js';
 import { ChunkMap } from './chunk-map.js';
-import type { ControlMessage, Manifest } from './protocol.js';
+import type { ChallengeMessage, ControlMessage, Manifest, ProofMessage } from './protocol.js';
 import { parseControl } from './validate-control.js';
 
 export interface ReceiverProgress {
@@ -23,7 +25,7 @@ export interface ReceiverProgress {
 export interface ReceiverEvents {
   manifest(m: Manifest, resumedFromBytes: number): void;
   progress(p: ReceiverProgress): void;
-  phase(phase: 'receiving' | 'storage-full' | 'assembling' | 'complete' | 'refused', detail: string): void;
+  phase(phase: 'receiving' | 'storage-full' | 'assembling' | 'complete' | 'refused' | 'unauthorized', detail: string): void;
   complete(file: Blob, manifest: Manifest): void;
   error(err: AppError): void;
 }
@@ -60,6 +62,8 @@ export class Receiver {
     private readonly store: CheckpointStore,
     private readonly hasher: Remote<HashApi>,
     private readonly on: ReceiverEvents,
+    /** Proves our session key to the sender, and checks the sender's before taking anything from it (SEC-1). */
+    private readonly auth: PeerAuth,
   ) {}
 
   onMessage(data: string | Uint8Array, port: ChannelPort): void {
@@ -71,8 +75,17 @@ export class Receiver {
   private async onControl(text: string, port: ChannelPort): Promise<void> {
     const msg = parseControl(text);
     if (!msg) throw new AppError('ERR_PROTOCOL', `ignored a malformed control message (${text.slice(0, 80)})`);
+    if (msg.type === 'challenge') return this.onChallenge(msg, port);
+    if (msg.type === 'proof') return this.onProof(msg, port);
+    if (msg.type === 'refuse' && msg.code === 'ERR_RESUME_UNAUTHORIZED') {
+      this.on.phase('unauthorized', msg.message);
+      throw new AppError('ERR_RESUME_UNAUTHORIZED', `the sender refused us: ${msg.message}`, 'Open the complete link the sender shared (it ends with &k=…).');
+    }
     if (msg.type !== 'manifest') return;
     const manifest = msg.manifest;
+    if (!this.auth.isProven(port, manifest.transferId)) {
+      throw new AppError('ERR_PEER_UNAUTHORIZED', `ignored a manifest for ${manifest.transferId} from a peer that has not proved the session key`, 'Only the sender holding this link’s key may send to this page.');
+    }
     if (this.active?.manifest.transferId !== manifest.transferId) {
       const loaded = await this.load(manifest, port);
       if (!loaded) return;
@@ -85,6 +98,24 @@ export class Receiver {
     this.on.phase('receiving', `holding ${a.map.count}/${manifest.chunkCount} chunks`);
     this.emitProgress();
     if (a.map.complete) await this.finish(port);
+  }
+
+  /** The sender's challenge: prove we hold the key, then challenge it back. */
+  private async onChallenge(c: ChallengeMessage, port: ChannelPort): Promise<void> {
+    const proof = await this.auth.prove(c);
+    if (!proof) {
+      this.on.phase('unauthorized', 'this page holds no session key for the transfer');
+      throw new AppError('ERR_SESSION_KEY_MISSING', 'the sender asked for proof of the session key, and this page has none: the link lacks its key (k=…) and no key is stored for this room', 'Open the complete link the sender shared (it ends with &k=…).');
+    }
+    reply(port, proof);
+    reply(port, this.auth.challenge(port, c.transferId));
+  }
+
+  private async onProof(p: ProofMessage, port: ChannelPort): Promise<void> {
+    const failure = await this.auth.verify(port, p);
+    if (failure === undefined) return;
+    this.on.phase('unauthorized', failure);
+    throw new AppError('ERR_PEER_UNAUTHORIZED', `the peer claiming to be the sender failed its proof: ${failure}`, 'Nothing it sends is accepted. Ask the sender for a fresh link.');
   }
 
   /** The checkpoint for this transfer, or a new one; refuses a different file under the same id. */
@@ -133,6 +164,7 @@ export class Receiver {
   private async onFrame(data: Uint8Array, port: ChannelPort): Promise<void> {
     const a = this.active;
     if (!a) throw new AppError('ERR_PROTOCOL', 'a chunk arrived before any manifest; ignored');
+    if (!this.auth.isProven(port, a.manifest.transferId)) throw new AppError('ERR_PEER_UNAUTHORIZED', 'a chunk arrived from a peer that has not proved the session key; ignored');
     const own = data.byteOffset === 0 && data.byteLength === data.buffer.byteLength ? (data.buffer as ArrayBuffer) : (data.slice().buffer as ArrayBuffer);
     const result = await this.hasher.verifyFrame(Comlink.transfer(own, [own]));
     if (!result.ok) {
@@ -174,6 +206,12 @@ export class Receiver {
   /** Group commit: all staged chunks in one transaction, acknowledged only once it completes. */
   private async commitStaged(a: Active): Promise<void> {
     while (this.staged.length > 0 && this.active === a) {
+      if (this.storageFull) {
+        // Paused: nothing is written to a full disk until a probe fits (see probeUntilRoom); the
+        // sender offers these chunks again.
+        this.staged = [];
+        return;
+      }
       const batch = this.staged.splice(0, MAX_CHUNKS_PER_TRANSACTION);
       const chunks = batch.flatMap((b) => (b.chunk ? [b.chunk] : []));
       if (chunks.length > 0) {
@@ -184,13 +222,9 @@ export class Receiver {
         try {
           await this.store.putChunks(chunks, checkpoint);
         } catch (err) {
-          if (!isQuotaError(err)) throw err;
+          if (!isStorageFullError(err)) throw err;
           this.onStorageFull(a);
           return;
-        }
-        if (this.storageFull) {
-          this.storageFull = false;
-          this.on.phase('receiving', 'storage has room again; receiving');
         }
       }
       // Durable now: only from here on may the sender forget these chunks.
@@ -215,12 +249,33 @@ export class Receiver {
     this.staged = [];
     if (this.storageFull) return;
     this.storageFull = true;
-    this.on.phase('storage-full', `paused at ${a.map.count}/${a.manifest.chunkCount} chunks: storage is full`);
+    void this.probeUntilRoom(a);
+    this.on.phase('storage-full', `paused at ${a.map.count}/${a.manifest.chunkCount} chunks: storage is full; checking again every few seconds`);
     this.on.error(
       new AppError('ERR_QUOTA_EXCEEDED', 'storage full: this browser refused to store more of the file', 'Free some disk space (or site storage); the transfer resumes by itself, nothing received so far is lost.', {
         storedChunks: a.map.count,
       }),
     );
+  }
+
+  /**
+   * Retries by itself: a scratch write bigger than any batch, with backoff, and only one that fits
+   * lets chunks through again. A nearly full disk is never written to its last byte: on Chromium a
+   * blob that does not fit fails harmlessly, but an IndexedDB log append that hits ENOSPC makes
+   * the browser delete the origin's whole database (measured on Chromium 156, see RES-1).
+   */
+  private async probeUntilRoom(a: Active): Promise<void> {
+    for (let attempt = 0; this.storageFull && this.active === a; attempt++) {
+      await new Promise((r) => setTimeout(r, Math.min(STORAGE_RETRY_MAX_MS, STORAGE_RETRY_BASE_MS * 2 ** attempt)));
+      try {
+        await this.store.probeRoom(STORAGE_PROBE_BYTES);
+      } catch (err) {
+        if (!isStorageFullError(err)) this.on.error(new AppError('ERR_QUOTA_EXCEEDED', `the storage probe failed: ${String(err)}`, 'Retrying.'));
+        continue;
+      }
+      this.storageFull = false;
+      this.on.phase('receiving', 'storage has room again; receiving');
+    }
   }
 
   private async finish(port: ChannelPort): Promise<void> {
@@ -278,8 +333,25 @@ export class Receiver {
   }
 }
 
-function isQuotaError(err: unknown): boolean {
-  return typeof err === 'object' && err !== null && (err as { name?: string }).name === 'QuotaExceededError';
+/**
+ * "No room to store this", whichever way the engine says it. Over the origin's quota: a
+ * QuotaExceededError. A disk that is really full (measured, Chromium 156 on a full tmpfs): the
+ * transaction aborts with a DataError "Failed to write blobs (IOError)" (the quota does not
+ * shrink first). IndexedDB's own log hitting ENOSPC: UnknownError "… FILE_ERROR_NO_SPACE", the
+ * connection closes, and requests still pending abort (AbortError). Our keys are always valid, so
+ * a DataError on commit is the disk; each of these pauses and is retried, never fatal.
+ */
+function isStorageFullError(err: unknown): boolean {
+  const { name = '', message = '' } = typeof err === 'object' && err !== null ? (err as { name?: string; message?: string }) : {};
+  return (
+    name === 'QuotaExceededError' ||
+    name === 'UnknownError' ||
+    (name === 'DataError' && /write blob/i.test(message)) ||
+    // We never abort our own transactions; after a failed write Chromium closes the connection
+    // (the store reopens it on the next attempt).
+    name === 'AbortError' ||
+    name === 'StorageUnavailableError'
+  );
 }
 
 function sameBytes(a: Uint8Array, b: Uint8Array): boolean {

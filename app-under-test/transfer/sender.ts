@@ -3,8 +3,9 @@ import { ACK_STALL_MS, BUFFERED_HIGH_BYTES, PREFETCH_FRAMES, READ_RUN_CHUNKS, SE
 import { AppError } from '../errors.js';
 import type { HashApi } from '../hash/hash-api.js';
 import type { ChannelPort } from '../net/channel-port.js';
+import type { PeerAuth } from '../security/peer-auth.js';
 import { ChunkMap } from './chunk-map.js';
-import { CHUNK_FRAME_HEADER_BYTES, PROTOCOL_VERSION, type ControlMessage, type Manifest } from './protocol.js';
+import { CHUNK_FRAME_HEADER_BYTES, PROTOCOL_VERSION, type ChallengeMessage, type ControlMessage, type Manifest, type ProofMessage } from './protocol.js';
 import { parseControl } from './validate-control.js';
 
 export interface SenderProgress {
@@ -21,6 +22,8 @@ export interface SenderEvents {
   progress(p: SenderProgress): void;
   phase(phase: 'waiting-for-receiver' | 'sending' | 'done' | 'refused', detail: string): void;
   error(err: AppError): void;
+  /** A peer on the link failed to prove the session key and was refused (SEC-1). */
+  refusedPeer(count: number, reason: string): void;
 }
 
 /**
@@ -42,12 +45,17 @@ export class Sender {
   private ackedBytes = 0;
   private finished = false;
   private wakeup: (() => void) | undefined;
+  /** Proof checks run in arrival order: a challenge is answered only after the proof before it. */
+  private authChain: Promise<void> = Promise.resolve();
+  private refusals = 0;
 
   constructor(
     private readonly file: Blob,
     readonly manifest: Manifest,
     private readonly hasher: Remote<HashApi>,
     private readonly on: SenderEvents,
+    /** Checks the receiver's proof of the session key before anything but a challenge is sent (SEC-1). */
+    private readonly auth: PeerAuth,
   ) {
     this.acked = new ChunkMap(manifest.chunkCount);
     this.everSent = new ChunkMap(manifest.chunkCount);
@@ -56,8 +64,8 @@ export class Sender {
   attach(port: ChannelPort): void {
     this.detach();
     this.port = port;
-    this.on.phase('waiting-for-receiver', 'sent the manifest, waiting for the receiver’s checkpoint');
-    port.send(JSON.stringify({ type: 'manifest', version: PROTOCOL_VERSION, manifest: this.manifest } satisfies ControlMessage));
+    this.on.phase('waiting-for-receiver', 'waiting for the receiver’s proof of the session key');
+    send(port, this.auth.challenge(port, this.manifest.transferId));
   }
 
   /** The connection is gone: what was in flight is not known to be stored, so it is due again. */
@@ -73,6 +81,14 @@ export class Sender {
     if (typeof data !== 'string') return this.on.error(new AppError('ERR_PROTOCOL', 'the receiver sent binary data; ignored'));
     const msg = parseControl(data);
     if (!msg) return this.on.error(new AppError('ERR_PROTOCOL', `ignored a malformed control message (${data.slice(0, 80)})`));
+    if (msg.type === 'proof' || msg.type === 'challenge') {
+      this.authChain = this.authChain.then(() => (msg.type === 'proof' ? this.onProof(msg, port) : this.onChallenge(msg, port))).catch((err: unknown) => this.on.error(new AppError('ERR_PROTOCOL', `proof check failed: ${String(err)}`)));
+      return;
+    }
+    if (msg.type === 'heartbeat') return;
+    // Nothing from a peer that has not proved the key is acted on: not a resume (which would
+    // start chunks flowing to it), nor an ack, nack or done (which would steer the transfer).
+    if (!this.auth.isProven(port, this.manifest.transferId)) return this.refuse(port, `a ${msg.type} message before any valid proof of the session key`);
     switch (msg.type) {
       case 'resume':
         return this.onResume(msg.chunkMap, port);
@@ -94,6 +110,35 @@ export class Sender {
       default:
         return;
     }
+  }
+
+  /** The receiver's answer to our challenge. */
+  private async onProof(p: ProofMessage, port: ChannelPort): Promise<void> {
+    const failure = await this.auth.verify(port, p);
+    if (failure !== undefined) this.refuse(port, failure);
+  }
+
+  /**
+   * The receiver's challenge, answered only once it has proved itself: a peer that has not gets no
+   * MAC from us to study, and no manifest (file name, size, hash).
+   */
+  private async onChallenge(c: ChallengeMessage, port: ChannelPort): Promise<void> {
+    if (port !== this.port || !this.auth.isProven(port, this.manifest.transferId)) return;
+    if (c.transferId !== this.manifest.transferId) return this.refuse(port, `a challenge for transfer ${c.transferId}, not ours`);
+    const proof = await this.auth.prove(c);
+    if (!proof || port !== this.port || !port.alive) return;
+    send(port, proof);
+    this.on.phase('waiting-for-receiver', 'the receiver proved the session key; sent the manifest, waiting for its checkpoint');
+    send(port, { type: 'manifest', version: PROTOCOL_VERSION, manifest: this.manifest });
+  }
+
+  /** Refused: the peer is told why, the user sees it, and no chunk goes to it. */
+  private refuse(port: ChannelPort, reason: string): void {
+    this.refusals++;
+    const message = `resume refused: the peer on this connection did not prove the transfer’s session key (${reason}); no chunk was sent to it`;
+    if (port.alive) send(port, { type: 'refuse', transferId: this.manifest.transferId, code: 'ERR_RESUME_UNAUTHORIZED', message });
+    this.on.refusedPeer(this.refusals, reason);
+    this.on.error(new AppError('ERR_RESUME_UNAUTHORIZED', message, 'If that was your receiver, it must open the complete link (with &k=…). Otherwise someone holds the room link without its key: nothing was sent to them.', { refusals: this.refusals }));
   }
 
   get done(): boolean {
@@ -208,4 +253,8 @@ export class Sender {
   private emitProgress(): void {
     this.on.progress({ ackedBytes: this.ackedBytes, sentBytes: this.sentBytes, resentBytes: this.resentBytes, totalBytes: this.manifest.size });
   }
+}
+
+function send(port: ChannelPort, msg: ControlMessage): void {
+  port.send(JSON.stringify(msg));
 }
