@@ -9,6 +9,8 @@ import { promisify } from 'node:util';
 
 import { HarnessError } from '../harness/errors.js';
 import { createLogger } from '../harness/log.js';
+import { netnsCommand } from '../harness/netns/exec.js';
+import { probeReadyInNetns } from '../harness/netns/ready-in-netns.js';
 import { ManagedProcess, waitFor } from '../harness/process/managed-process.js';
 import { DEFAULT_TURN_HOST, DEFAULT_TURN_REALM, rejectedTurnOptions, turnConfigText, turnPaths, type TurnPaths } from './config.js';
 import { iceServersFor, stunUri, turnUri, type IceServer, type TurnTransport } from './credentials.js';
@@ -38,6 +40,13 @@ export interface LaunchTurnOptions {
   startTimeoutMs?: number;
   /** Where TURNSERVER_PATH and PATH are read from (tests pass their own). */
   env?: NodeJS.ProcessEnv;
+  /**
+   * Run coturn inside this network namespace (`ip netns exec`, native coturn only), e.g. a
+   * topology's hub listening on its serviceAddress. Readiness is then probed from inside the
+   * namespace, and no port is checked or picked from here (this process sees another network):
+   * the port defaults to 3478 and the relay window to NETNS_RELAY_PORT_RANGE.
+   */
+  netns?: string;
 }
 
 export interface TurnServer extends TurnEndpoint {
@@ -63,6 +72,9 @@ const COTURN_IMAGE = 'coturn/coturn:4.6';
 const RELAY_WINDOW_PORTS = 200;
 const RELAY_SEARCH_RANGE: [number, number] = [40_000, 60_000];
 const PORT_PICK_ATTEMPTS = 20;
+/** In a namespace of our own nothing else listens: the standard port and a fixed relay window. */
+const NETNS_TURN_PORT = 3478;
+export const NETNS_RELAY_PORT_RANGE: [number, number] = [49_160, 49_359];
 
 const NOT_FOUND_HINT = 'apt-get install -y coturn (Debian/Ubuntu), brew install coturn, or run coturn yourself (see turn/README.md) and set TURN_URL and TURN_SECRET';
 const START_HINT = 'Read the coturn log above. A port clash or a bad option are the usual causes; run the same turnserver -c <config> by hand to see it live.';
@@ -204,6 +216,7 @@ interface ServerSpec {
   paths: TurnPaths;
   runtime: TurnRuntime;
   startTimeoutMs: number;
+  netns: string | undefined;
 }
 
 class LaunchedTurnServer implements TurnServer {
@@ -249,7 +262,8 @@ class LaunchedTurnServer implements TurnServer {
   async start(): Promise<void> {
     if (this.disposed) throw new HarnessError('ERR_CONFIG', 'this TURN server was disposed', { hint: 'Launch a new one with launchTurnServer().' });
     if (this.proc?.running) return;
-    await assertPortFree(this.host, this.port);
+    // From the root namespace a port inside another namespace always looks free (and ours there are).
+    if (this.spec.netns === undefined) await assertPortFree(this.host, this.port);
     this.starts += 1;
     const { command, args } = this.command();
     fs.appendFileSync(this.logPath, `\n[harness] start #${this.starts}: ${command} ${args.join(' ')}\n`);
@@ -286,7 +300,10 @@ class LaunchedTurnServer implements TurnServer {
 
   private command(): { command: string; args: string[] } {
     const { runtime, paths } = this.spec;
-    if (runtime.kind === 'native') return { command: runtime.binary, args: ['-c', paths.configPath] };
+    if (runtime.kind === 'native') {
+      // `ip netns exec` execs coturn in place: the PID we record (and kill-turn SIGKILLs) is coturn's.
+      return this.spec.netns === undefined ? { command: runtime.binary, args: ['-c', paths.configPath] } : netnsCommand(this.spec.netns, runtime.binary, ['-c', paths.configPath]);
+    }
     // A fresh name per start: --rm removes the old container asynchronously and the name may still be taken.
     this.containerName = `webrtc-harness-turn-${process.pid}-${this.port}-${this.starts}`;
     const user = typeof process.getuid === 'function' ? ['--user', `${process.getuid()}:${process.getgid?.() ?? 0}`] : [];
@@ -302,6 +319,7 @@ class LaunchedTurnServer implements TurnServer {
   }
 
   private async waitReady(proc: ManagedProcess): Promise<void> {
+    if (this.spec.netns !== undefined) return this.waitReadyInNetns(proc, this.spec.netns);
     let settled = false;
     const ready = waitFor(async () => {
       // Once the race below is decided, end the polling loop instead of probing a dead server until the deadline.
@@ -317,6 +335,19 @@ class LaunchedTurnServer implements TurnServer {
       settled = true;
       // The loser of the race settles later (exit rejects whenever the server stops); that outcome is no longer news.
       ready.catch(() => undefined);
+      exited.catch(() => undefined);
+    }
+  }
+
+  /** The root namespace cannot reach a server in another one: the probe runs inside it. */
+  private async waitReadyInNetns(proc: ManagedProcess, ns: string): Promise<void> {
+    const probe = probeReadyInNetns(ns, { kind: 'stun', host: this.host, port: this.port }, this.spec.startTimeoutMs);
+    const exited = proc.failOnExit();
+    try {
+      await Promise.race([probe.done, exited]);
+    } finally {
+      probe.cancel();
+      probe.done.catch(() => undefined);
       exited.catch(() => undefined);
     }
   }
@@ -360,10 +391,17 @@ export async function launchTurnServer(opts: LaunchTurnOptions = {}): Promise<Tu
   const env = opts.env ?? process.env;
   const runtime = resolveTurnRuntime(opts.binary, env);
   const host = opts.host ?? DEFAULT_TURN_HOST;
-  const port = opts.port || (await pickFreePort(host));
+  const inNetns = opts.netns !== undefined;
+  if (inNetns && runtime.kind !== 'native') {
+    throw new HarnessError('ERR_CONFIG', `coturn can run in network namespace ${opts.netns} only as a native turnserver, not in Docker`, {
+      context: { netns: opts.netns },
+      hint: 'apt-get install -y coturn, or set TURNSERVER_PATH.',
+    });
+  }
+  const port = opts.port || (inNetns ? NETNS_TURN_PORT : await pickFreePort(host));
   // Checked here as well as in start(), so that a port clash does not leave an empty temp dir behind.
-  await assertPortFree(host, port);
-  const relayPortRange = opts.relayPortRange ?? (await pickRelayRange(host, port));
+  if (!inNetns) await assertPortFree(host, port);
+  const relayPortRange = opts.relayPortRange ?? (inNetns ? NETNS_RELAY_PORT_RANGE : await pickRelayRange(host, port));
   const ownsWorkDir = opts.workDir === undefined;
   const workDir = opts.workDir ?? fs.mkdtempSync(path.join(os.tmpdir(), 'webrtc-harness-turn-'));
   const spec: ServerSpec = {
@@ -377,6 +415,7 @@ export async function launchTurnServer(opts: LaunchTurnOptions = {}): Promise<Tu
     paths: turnPaths(workDir),
     runtime,
     startTimeoutMs: opts.startTimeoutMs ?? (runtime.kind === 'docker' ? DOCKER_START_TIMEOUT_MS : NATIVE_START_TIMEOUT_MS),
+    netns: opts.netns,
   };
   try {
     fs.mkdirSync(workDir, { recursive: true });

@@ -15,13 +15,15 @@ function shellQuote(value: string): string {
  * `exec` and `ip netns exec` both keep inherited fds and the PID, so Playwright still talks to,
  * and later ends, the real browser. Chromium cannot be moved into a namespace once it runs.
  */
-export function chromiumWrapperFor(ns: string, realChromiumPath: string, dir: string): string {
+export function chromiumWrapperFor(ns: string, realChromiumPath: string, dir: string, extraArgs: readonly string[] = []): string {
   fs.mkdirSync(dir, { recursive: true });
   const file = path.join(dir, `chromium-in-${ns}.sh`);
+  // Extra flags go before Playwright's own, so they cannot displace its --disable-features list (the last one wins).
+  const extra = extraArgs.map((a) => `${shellQuote(a)} `).join('');
   const script = [
     '#!/bin/sh',
     `# Written by harness/netns/chromium-in-netns.ts: runs Chromium in network namespace ${ns}.`,
-    `exec ip netns exec ${shellQuote(ns)} ${shellQuote(realChromiumPath)} "$@"`,
+    `exec ip netns exec ${shellQuote(ns)} ${shellQuote(realChromiumPath)} ${extra}"$@"`,
     '',
   ].join('\n');
   fs.writeFileSync(file, script, { mode: 0o755 });
@@ -31,9 +33,11 @@ export function chromiumWrapperFor(ns: string, realChromiumPath: string, dir: st
 
 /**
  * The same browser, started inside `ns`: pass the result to Peer.launch() (harness/browser/peer.ts)
- * or to chromium.launchPersistentContext's executablePath unchanged.
+ * or to chromium.launchPersistentContext's executablePath unchanged. `extraArgs` are Chromium
+ * flags the launcher does not know about (e.g. `--unsafely-treat-insecure-origin-as-secure=…`
+ * for an app served over plain http on a namespace address), added by the wrapper.
  */
-export function browserInNetns(browser: ResolvedBrowser, ns: string, dir: string): ResolvedBrowser {
+export function browserInNetns(browser: ResolvedBrowser, ns: string, dir: string, extraArgs: readonly string[] = []): ResolvedBrowser {
   const real = browser.executablePath ?? chromium.executablePath();
-  return { ...browser, executablePath: chromiumWrapperFor(ns, real, dir) };
+  return { ...browser, executablePath: chromiumWrapperFor(ns, real, dir, extraArgs) };
 }

@@ -4,6 +4,8 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 
 import { HarnessError } from '../errors.js';
+import { netnsCommand } from '../netns/exec.js';
+import { answersInNetns } from '../netns/ready-in-netns.js';
 import { ManagedProcess, waitFor } from '../process/managed-process.js';
 
 /** tsx resolves from the cwd, so the server is started from the repo root. */
@@ -36,6 +38,12 @@ export interface LaunchSignalingOptions {
   chaosKey?: string;
   /** A JSON config file for `--config` (limits, chaos settings…; see signaling/config.ts). Flags given here win over it. */
   configPath?: string;
+  /**
+   * Run the server inside this network namespace (`ip netns exec`; e.g. a topology's hub, with
+   * `host` its serviceAddress). /healthz is then probed from inside that namespace. Give a port:
+   * port 0 works too (the listening line names the port), but restarts must find it free there.
+   */
+  netns?: string;
 }
 
 export interface SignalingProcess {
@@ -92,8 +100,11 @@ function urlHost(host: string): string {
   return host.includes(':') ? `[${host}]` : host;
 }
 
+/** Is /healthz answering, asked from where the server's clients are. */
+type HealthProbe = (httpUrl: string) => Promise<boolean>;
+
 /** Starts one run and waits for its listening line and a healthy /healthz, or for it to exit. */
-async function startOnce(proc: ManagedProcess, host: string, port: number, timeoutMs: number): Promise<Attempt> {
+async function startOnce(proc: ManagedProcess, host: string, port: number, timeoutMs: number, isHealthy: HealthProbe): Promise<Attempt> {
   // A marker, so a log that spans kills and restarts reads as one run after another.
   fs.appendFileSync(proc.logPath, `--- [harness] ${new Date().toISOString()} starting signaling on ${host}:${port}\n`);
   const offset = logSize(proc.logPath);
@@ -105,7 +116,7 @@ async function startOnce(proc: ManagedProcess, host: string, port: number, timeo
       const match = LISTENING_LINE.exec(logSince(proc.logPath, offset));
       if (match === null) return undefined;
       const port = Number(match[1]);
-      return (await healthy(`http://${urlHost(host)}:${port}`)) ? port : undefined;
+      return (await isHealthy(`http://${urlHost(host)}:${port}`)) ? port : undefined;
     },
     { timeoutMs, intervalMs: READY_POLL_INTERVAL_MS, what: `signaling to listen (log ${proc.logPath})` },
   );
@@ -141,8 +152,11 @@ export async function launchSignaling(opts: LaunchSignalingOptions): Promise<Sig
   // A CHAOS_KEY inherited from our own env must not enable the API behind the caller's back.
   const { CHAOS_KEY: _inherited, ...baseEnv } = process.env;
   const env: NodeJS.ProcessEnv = opts.chaosKey === undefined ? baseEnv : { ...baseEnv, CHAOS_KEY: opts.chaosKey };
-  const newRun = (): ManagedProcess =>
-    new ManagedProcess({ label: 'signaling', command: process.execPath, args: args(), env, cwd: REPO_ROOT, logPath: opts.logPath });
+  const { netns } = opts;
+  // `ip netns exec` execs node in place, so the PID that kill-signaling SIGKILLs is the server's.
+  const commandLine = () => (netns === undefined ? { command: process.execPath, args: args() } : netnsCommand(netns, process.execPath, args()));
+  const isHealthy: HealthProbe = netns === undefined ? healthy : (httpUrl) => answersInNetns(netns, { kind: 'http', url: `${httpUrl}/healthz` });
+  const newRun = (): ManagedProcess => new ManagedProcess({ label: 'signaling', ...commandLine(), env, cwd: REPO_ROOT, logPath: opts.logPath });
   let proc = newRun();
 
   const fail = (attempt: Extract<Attempt, { ok: false }>): HarnessError =>
@@ -153,7 +167,7 @@ export async function launchSignaling(opts: LaunchSignalingOptions): Promise<Sig
       attempt.cause,
     );
 
-  const first = await startOnce(proc, host, port, timeoutMs);
+  const first = await startOnce(proc, host, port, timeoutMs, isHealthy);
   if (!first.ok) throw fail(first);
   // From here on the port is fixed: every restart must come back where the clients expect it.
   port = first.port;
@@ -174,7 +188,7 @@ export async function launchSignaling(opts: LaunchSignalingOptions): Promise<Sig
       proc = newRun(); // args now carry the fixed port, even if the first run asked for port 0
       const deadline = Date.now() + RESTART_PORT_RETRY_WINDOW_MS;
       for (;;) {
-        const attempt = await startOnce(proc, host, port, timeoutMs);
+        const attempt = await startOnce(proc, host, port, timeoutMs, isHealthy);
         if (attempt.ok) return;
         if (!attempt.portInUse || Date.now() > deadline) throw fail(attempt);
         await sleep(RESTART_PORT_RETRY_DELAY_MS);

@@ -1,5 +1,8 @@
 import { expect, test } from '../../harness/fixtures.js';
+import { netCutLink } from '../../harness/faults/net-cut-link.js';
 import { turnProxyToxics } from '../../harness/faults/turn-proxy-toxics.js';
+import { test as netnsTest } from '../../harness/netns-fixtures.js';
+import { selectedCandidatePairs } from '../../harness/probes/rtc-capture.js';
 import { expectIntact, faultWindow, startTransfer, waitForVerified } from '../../harness/scenario/transfer-session.js';
 import { attachRecovery, recoveryFigures } from '../../harness/verdict/recovery.js';
 import { MAX_RESENT_BYTES } from './bounds.js';
@@ -8,8 +11,8 @@ const FILE_BYTES = 20 * 1024 * 1024;
 const CUT_MS = 3_000;
 const RECOVER_WITHIN_MS = 5_000;
 
-// Mechanism: the userspace fault proxy in front of coturn (no root); relay-only so every byte
-// crosses it. The network-namespace mechanism (harness/netns) is not wired into the fixtures yet.
+// Two mechanisms, one test each: the userspace fault proxy in front of coturn (no root; relay-only
+// so every byte crosses it), and network namespaces (root; a direct path whose veth is cut).
 test.use({ iceTransportPolicy: 'relay', turnRoute: 'proxy' });
 
 test('NET-1: WebRTC path cut at 50% for 3 s, then restored → resumes within 5 s of restore, from checkpoint', async ({ peers, app, makeFile, workDir, chaos, turnProxy }) => {
@@ -21,8 +24,35 @@ test('NET-1: WebRTC path cut at 50% for 3 s, then restored → resumes within 5 
   await app.waitForComplete(s.receiver.page, 120_000);
   await s.recorder.stop();
   const figures = recoveryFigures(s.recorder, injectAt, healAt);
-  await attachRecovery(test.info(), figures, s.recorder);
+  await attachRecovery(test.info(), figures);
   expect(figures.timeToRecoverMs, 'bytes flowed again after the restore').toBeDefined();
   expect(figures.timeToRecoverMs!, `resumed within ${RECOVER_WITHIN_MS} ms of the restore`).toBeLessThanOrEqual(RECOVER_WITHIN_MS);
   await expectIntact(app, s, workDir, { maxResentBytes: MAX_RESENT_BYTES });
+});
+
+netnsTest.describe('on network namespaces (root)', () => {
+  // Overrides the file's proxy settings: a direct path, the browsers' own choice.
+  netnsTest.use({ iceTransportPolicy: 'all', turnRoute: 'direct' });
+
+  netnsTest('NET-1: direct path, sender\'s link cut (nft drop) at 50% for 3 s, then restored → resumes within 5 s of restore, from checkpoint', async ({ peers, app, makeFile, workDir, chaos, netns }) => {
+    const s = await startTransfer({ peers, app, source: await makeFile(FILE_BYTES) });
+    await waitForVerified(app, s.receiver, FILE_BYTES / 2);
+    // The cut must hit a direct path, or this would be the relay test again.
+    const before = await selectedCandidatePairs(s.receiver.page);
+    expect(before.length, 'a selected pair before the cut').toBeGreaterThan(0);
+    expect(before.every((p) => p.localType !== 'relay' && p.remoteType !== 'relay'), `direct path before the cut: ${JSON.stringify(before)}`).toBe(true);
+
+    // The sender's only link: its WebRTC path, and its signaling and TURN too, as in a real outage.
+    const { injectAt, healAt } = await faultWindow(chaos, s, netCutLink.create({ peer: 'sender' }, netns.faults), CUT_MS);
+
+    await app.waitForComplete(s.receiver.page, 120_000);
+    await s.recorder.stop();
+    const figures = recoveryFigures(s.recorder, injectAt, healAt);
+    await attachRecovery(netnsTest.info(), figures);
+    const after = await selectedCandidatePairs(s.receiver.page);
+    console.info(`NET-1 netns: detect ${figures.timeToDetectMs} ms, recover ${figures.timeToRecoverMs} ms after restore, re-sent ${figures.resentBytes} B; path after: ${after.map((p) => `${p.localType}→${p.remoteType}`).join(', ')}`);
+    expect(figures.timeToRecoverMs, 'bytes flowed again after the restore').toBeDefined();
+    expect(figures.timeToRecoverMs!, `resumed within ${RECOVER_WITHIN_MS} ms of the restore`).toBeLessThanOrEqual(RECOVER_WITHIN_MS);
+    await expectIntact(app, s, workDir, { maxResentBytes: MAX_RESENT_BYTES });
+  });
 });

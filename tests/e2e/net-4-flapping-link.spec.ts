@@ -1,5 +1,9 @@
 import { expect, test } from '../../harness/fixtures.js';
+import { netCutLink } from '../../harness/faults/net-cut-link.js';
+import { netShapeLink } from '../../harness/faults/net-shape-link.js';
 import { turnProxyToxics } from '../../harness/faults/turn-proxy-toxics.js';
+import { test as netnsTest } from '../../harness/netns-fixtures.js';
+import { selectedCandidatePairs } from '../../harness/probes/rtc-capture.js';
 import { expectIntact, startTransfer, waitForVerified } from '../../harness/scenario/transfer-session.js';
 
 const FILE_BYTES = 24 * 1024 * 1024;
@@ -7,7 +11,8 @@ const FLAPS = 4;
 const DOWN_MS = 1_000;
 const PERIOD_MS = 5_000;
 
-// Mechanism: the userspace fault proxy, relay-only (see NET-1).
+// Two mechanisms, one test each: the userspace fault proxy (relay-only), and network namespaces
+// (root; the sender's veth cut and restored on a direct path). See NET-1.
 test.use({ iceTransportPolicy: 'relay', turnRoute: 'proxy' });
 
 test('NET-4: flapping link, 1 s down in every 5 s, several times → completes; no chunk lost or stored twice', async ({ peers, app, makeFile, workDir, chaos, turnProxy }) => {
@@ -30,4 +35,34 @@ test('NET-4: flapping link, 1 s down in every 5 s, several times → completes; 
   // Every chunk stored exactly once: duplicates that arrived were acknowledged, not written.
   expect(receiver.chunksAccepted, 'chunks written to storage').toBe(chunkCount);
   await expectIntact(app, s, workDir);
+});
+
+/** Direct-path file: smaller, as the namespace link is capped lower than the proxy (below). */
+const NETNS_FILE_BYTES = 16 * 1024 * 1024;
+
+netnsTest.describe('on network namespaces (root)', () => {
+  netnsTest.use({ iceTransportPolicy: 'all', turnRoute: 'direct' });
+
+  netnsTest('NET-4: direct path, sender\'s link flapping (nft drop 1 s in every 5 s, 4 times) → completes; no chunk lost or stored twice', async ({ peers, app, makeFile, workDir, chaos, netns }) => {
+    // tbf on the sender's veth (~0.75 MiB/s) keeps the transfer going through every flap.
+    await chaos.inject(netShapeLink.create({ peer: 'sender', rateKbps: 6_000 }, netns.faults));
+    const s = await startTransfer({ peers, app, source: await makeFile(NETNS_FILE_BYTES) });
+    await waitForVerified(app, s.receiver, NETNS_FILE_BYTES / 8);
+    const pairs = await selectedCandidatePairs(s.receiver.page);
+    expect(pairs.every((p) => p.localType !== 'relay' && p.remoteType !== 'relay'), `direct path before the flaps: ${JSON.stringify(pairs)}`).toBe(true);
+    for (let i = 0; i < FLAPS; i++) {
+      expect((await app.progress(s.receiver.page)).phase, `still transferring at flap ${i + 1}`).not.toBe('complete');
+      const cut = await chaos.inject(netCutLink.create({ peer: 'sender' }, netns.faults));
+      await s.receiver.page.waitForTimeout(DOWN_MS);
+      await chaos.heal(cut);
+      await s.receiver.page.waitForTimeout(PERIOD_MS - DOWN_MS);
+    }
+    await app.waitForComplete(s.receiver.page, 150_000);
+    await s.recorder.stop();
+
+    const receiver = await app.progress(s.receiver.page);
+    console.info(`NET-4 netns: ${receiver.chunksAccepted} chunks stored, ${receiver.chunksRejected ?? 0} rejected, re-sent ${(await app.progress(s.sender.page)).resentBytes ?? 0} B`);
+    expect(receiver.chunksAccepted, 'chunks written to storage').toBe(Math.ceil(NETNS_FILE_BYTES / (128 * 1024)));
+    await expectIntact(app, s, workDir);
+  });
 });

@@ -26,7 +26,7 @@ describe('registered net-* faults', () => {
   it('are registered by name with the needs that make their tests skip without root', () => {
     for (const def of [netCutLink, netShapeLink, netBlock]) {
       expect(faultDefinition(def.name)).toBe(def);
-      expect(def.needs).toEqual({ root: true, binaries: ['ip', 'nft', 'tc'] });
+      expect(def.needs).toEqual({ root: true, binaries: ['ip', 'nft', 'tc'], engines: ['chromium'] });
       expect(def.summary.length).toBeGreaterThan(20);
     }
     expect(NET_FAULT_NEEDS.root).toBe(true);

@@ -1,0 +1,212 @@
+import fs from 'node:fs';
+import path from 'node:path';
+import { randomBytes } from 'node:crypto';
+import { fileURLToPath } from 'node:url';
+import type { TestInfo } from '@playwright/test';
+
+import { startAppServer, type AppServer } from '../app-under-test/server/app-server.js';
+import { iceServersFor } from '../turn/credentials.js';
+import { launchTurnServer, resolveTurnRuntime, type TurnServer } from '../turn/launcher.js';
+import { BundledApp } from './adapters/bundled-app.js';
+import { resolveChromium } from './browser/chromium-launch.js';
+import { Peer, profileDirFor } from './browser/peer.js';
+import { HarnessError } from './errors.js';
+import { ChaosController } from './faults/chaos-controller.js';
+import type { NetFaultContext } from './faults/net-context.js';
+import { missingNeeds } from './faults/needs.js';
+import { test as base, type PeerFactory } from './fixtures.js';
+import { browserInNetns } from './netns/chromium-in-netns.js';
+import { exposeInNetns, type ExposedService } from './netns/expose-in-netns.js';
+import { netnsUnavailable } from './netns/needs.js';
+import { createTopology, type Topology } from './netns/topology.js';
+import { attachTimelines } from './report/attach-timelines.js';
+import { launchSignaling, type SignalingProcess } from './servers/signaling-process.js';
+
+/**
+ * The e2e fixtures on the network-namespace topology (harness/netns/README.md): per test, a hub
+ * namespace holding coturn, signaling and the app, and one namespace per peer whose browser runs
+ * inside it, so net-* faults cut, shape and filter the real WebRTC path. Import `test` from here
+ * instead of fixtures.ts; everything else (chaos, makeFile, options) is the same.
+ *
+ * Per test rather than per worker: building it costs ~3 s (mostly signaling's tsx start), few
+ * scenarios use it, and a fresh topology cannot inherit a rule or an allocation from the last test.
+ */
+
+const repoRoot = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
+/** The two peers every transfer scenario launches (transfer-session.ts). */
+const PEER_NAMES = ['sender', 'receiver'];
+/** Ports in the hub: our own namespace, so fixed ports cannot clash with anything. */
+const HUB_SIGNALING_PORT = 8787;
+const HUB_APP_PORT = 8080;
+/** Building the topology and starting three servers in it on a loaded 2-core machine. */
+const NETNS_SETUP_TIMEOUT_MS = 60_000;
+
+export interface NetnsEnv {
+  topology: Topology;
+  turn: TurnServer;
+  signaling: SignalingProcess;
+  /** Where the peers load the app: the hub's service address, across their veth. */
+  appUrl: string;
+  /** What net-* faults act on (`netCutLink.create(params, netns.faults)`). */
+  faults: NetFaultContext;
+}
+
+export interface NetnsFixtures {
+  /** The topology and the servers in its hub; the test is skipped, with the reason, where it cannot be built. */
+  netns: NetnsEnv;
+}
+
+/** Why this machine cannot run netns scenarios, or undefined. */
+export function netnsScenarioUnavailable(): string | undefined {
+  const reason = netnsUnavailable();
+  if (reason) return reason;
+  try {
+    // coturn must run natively: `ip netns exec` cannot put a Docker container in our hub.
+    if (resolveTurnRuntime(undefined).kind !== 'native') return 'needs a native coturn (`turnserver`) to run in the hub namespace; apt-get install -y coturn';
+  } catch (err) {
+    return (err as Error).message;
+  }
+  return undefined;
+}
+
+function attachText(testInfo: TestInfo, name: string, body: string): Promise<void> {
+  const file = testInfo.outputPath(name);
+  fs.writeFileSync(file, body);
+  return testInfo.attach(name, { path: file, contentType: 'text/plain' });
+}
+
+/** Runs every step even when one fails, and reports all failures: teardown must leave nothing. */
+async function teardownAll(steps: Array<[string, (() => Promise<void>) | undefined]>): Promise<void> {
+  const errors: unknown[] = [];
+  for (const [what, step] of steps) {
+    if (!step) continue;
+    try {
+      await step();
+    } catch (err) {
+      errors.push(new Error(`netns teardown: ${what} failed: ${String(err)}`, { cause: err }));
+    }
+  }
+  if (errors.length > 0) throw new AggregateError(errors, `${errors.length} netns teardown step(s) failed`);
+}
+
+export const test = base.extend<NetnsFixtures>({
+  netns: [
+    async ({ workDir, turnRoute, turnTransports, turnCredentialTtlS }, use, testInfo) => {
+      const reason = netnsScenarioUnavailable();
+      if (reason) console.warn(`skipped: ${reason}`);
+      testInfo.skip(reason !== undefined, reason);
+      if (turnRoute !== 'direct') {
+        throw new HarnessError('ERR_CONFIG', `the netns fixtures run coturn in the hub and support turnRoute 'direct' only (got '${turnRoute}')`, {
+          hint: 'Use the fixtures of harness/fixtures.ts for the fault-proxy routes, or net-* faults here.',
+        });
+      }
+      let topology: Topology | undefined;
+      let turn: TurnServer | undefined;
+      let signaling: SignalingProcess | undefined;
+      let appServer: AppServer | undefined;
+      let exposed: ExposedService | undefined;
+      try {
+        topology = await createTopology({ name: `e${randomBytes(4).toString('hex')}`, peers: PEER_NAMES });
+        const hub = topology.hubNs;
+        const service = topology.serviceAddress;
+        turn = await launchTurnServer({ netns: hub, host: service, workDir: path.join(workDir, 'turn') });
+        signaling = await launchSignaling({ netns: hub, host: service, port: HUB_SIGNALING_PORT, logPath: path.join(workDir, 'signaling.log') });
+        const turnAt = turn;
+        const signalingUrl = signaling.url;
+        // The app server runs here, in the root namespace, and appears in the hub through a Unix-socket bridge.
+        appServer = await startAppServer({
+          host: '127.0.0.1',
+          port: 0,
+          staticDir: path.join(repoRoot, 'dist', 'app'),
+          config: () => ({
+            signalingUrl,
+            iceServers: iceServersFor(turnAt, { user: 'peer', ttlSeconds: turnCredentialTtlS, transports: turnTransports }),
+            iceTransportPolicy: 'all',
+          }),
+        });
+        exposed = await exposeInNetns({ ns: hub, host: service, port: HUB_APP_PORT, targetHost: '127.0.0.1', targetPort: appServer.port, dir: workDir });
+        await use({ topology, turn, signaling, appUrl: exposed.url, faults: { topology, stunPort: turn.port } });
+      } finally {
+        if (testInfo.status !== testInfo.expectedStatus) {
+          if (signaling) await attachText(testInfo, 'signaling.log', signaling.logTail(200));
+          if (turn) await attachText(testInfo, 'turn.log', turn.logTail(200));
+        }
+        // Servers first, the namespaces last: a namespace still holding a process is reported busy.
+        await teardownAll([
+          ['closing the app bridge', exposed && (() => exposed!.close())],
+          ['closing the app server', appServer && (() => appServer!.close())],
+          ['stopping signaling', signaling && (() => signaling!.stop())],
+          ['stopping coturn', turn && (() => turn!.dispose())],
+          ['deleting the namespaces', topology && (() => topology!.destroy())],
+        ]);
+      }
+    },
+    { timeout: NETNS_SETUP_TIMEOUT_MS },
+  ],
+
+  peers: async ({ netns, workDir, headless }, use, testInfo) => {
+    const origin = new URL(netns.appUrl);
+    // The app is served over plain http from a namespace address; crypto.randomUUID and friends need a secure context.
+    const secureOrigins = `--unsafely-treat-insecure-origin-as-secure=${origin.origin},${netns.signaling.httpUrl},${netns.signaling.url}`;
+    const launched: Peer[] = [];
+    const factory: PeerFactory = {
+      async launch(name) {
+        const node = netns.topology.peer(name);
+        const browser = browserInNetns(resolveChromium(), node.ns, workDir, [secureOrigins]);
+        const peer = await Peer.launch({ name, browser, headless, profileDir: profileDirFor(workDir, name) });
+        launched.push(peer);
+        return peer;
+      },
+      get all() {
+        return launched;
+      },
+    };
+    try {
+      await use(factory);
+      if (testInfo.status !== testInfo.expectedStatus) {
+        for (const p of launched) {
+          await attachText(testInfo, `console-${p.name}.log`, p.consoleText());
+          if (!p.running) continue;
+          const text = await p.page.locator('body').innerText({ timeout: 2_000 }).catch((e: unknown) => `(unreadable: ${String(e)})`);
+          await attachText(testInfo, `page-${p.name}.txt`, text);
+        }
+      }
+    } finally {
+      // Before the namespaces go (this fixture depends on netns, so it is torn down first).
+      for (const p of launched) await p.close();
+    }
+  },
+
+  app: async ({ netns, chunkSizeBytes, iceTransportPolicy }, use) => {
+    await use(new BundledApp({ appUrl: netns.appUrl, chunkSizeBytes, iceTransportPolicy }));
+  },
+
+  // As in fixtures.ts (and auto like it: an override given without options inherits them), but
+  // depending on netns, so that its heal-all runs BEFORE the namespaces are deleted.
+  chaos: async ({ netns }, use, testInfo) => {
+    void netns;
+    const chaos = new ChaosController(testInfo);
+    try {
+      await use(chaos);
+    } finally {
+      try {
+        await chaos.healAll();
+      } finally {
+        await chaos.attachRecords();
+        await attachTimelines(testInfo, chaos.records);
+      }
+    }
+  },
+
+  // The namespace launcher wraps Chromium only: pass the pair's engines so a Firefox pair skips
+  // (with the reason) instead of silently running Chromium under a Firefox label.
+  requireNeeds: async ({ netns, browserName, senderEngine, receiverEngine }, use) => {
+    await use((needs) => {
+      const reason = missingNeeds(needs, { browserName, engines: [senderEngine, receiverEngine], turnManaged: netns.turn.managed });
+      if (reason) console.warn(`skipped: ${reason}`);
+      test.skip(reason !== undefined, reason);
+    });
+  },
+});
+
+export { expect } from '@playwright/test';
