@@ -8,7 +8,7 @@ import { blake3File } from '../harness/verdict/blake3-file.js';
 import type { TestFile } from '../harness/verdict/random-file.js';
 import { bounded } from './bounded.js';
 import { assertPath, type BenchPath } from './path-check.js';
-import { sampleTreeRss, type RssPeaks } from './rss-sampler.js';
+import { sampleTreeRss, type RssPeaks } from '../harness/probes/rss-sampler.js';
 
 /** The sender hashes the whole file before it shows the link (BLAKE3 in its worker, ~100+ MiB/s). */
 const START_SEND_TIMEOUT_MS = 180_000;

@@ -5,7 +5,7 @@ import type { BenchParams } from './bench-params.js';
 import type { HashBenchResult } from './hash-bench.js';
 import type { MachineInfo } from './machine-info.js';
 import type { BenchPath } from './path-check.js';
-import type { RssPeaks } from './rss-sampler.js';
+import type { RssPeaks } from '../harness/probes/rss-sampler.js';
 import { summarize, type Summary } from './stats.js';
 
 /** Everything one run of one path measured; a failed run keeps what it got and says why. */

@@ -1,10 +1,11 @@
 import fs from 'node:fs';
 import { sweepStale } from './netns/cleanup.js';
 import { reapRecorded } from './process/pid-registry.js';
+import { sweepLeftoverTmpfs } from './process/tmpfs-mount.js';
 
 /**
  * Ends any process a worker started and could not stop (a crashed or killed worker), and removes
- * network namespaces whose owning worker is gone.
+ * network namespaces whose owning worker is gone, and tmpfs profile mounts (RES-1) it left.
  */
 export default async function globalTeardown(): Promise<void> {
   const dir = process.env.HARNESS_PID_DIR;
@@ -16,5 +17,7 @@ export default async function globalTeardown(): Promise<void> {
   if (process.getuid?.() === 0) {
     const swept = await sweepStale().catch(() => undefined);
     if (swept && swept.namespaces.length > 0) console.warn(`harness: removed leftover network namespaces: ${swept.namespaces.join(', ')}`);
+    const mounts = await sweepLeftoverTmpfs().catch(() => []);
+    if (mounts.length > 0) console.warn(`harness: unmounted leftover tmpfs profile dirs (RES-1): ${mounts.join(', ')}`);
   }
 }

@@ -60,23 +60,42 @@ export interface RssPeaks {
   startMiB: number;
   peakMiB: number;
   samples: number;
+  /** Processes in the tree at the peak. */
+  processesAtPeak: number;
 }
 
-/** Samples the summed RSS of each named tree every `intervalMs` until stop() returns the peaks. */
-export function sampleTreeRss(roots: Record<string, number>, intervalMs: number): { stop(): Record<string, RssPeaks> } {
+export interface RssSample {
+  /** ms since sampling started. */
+  t: number;
+  /** Summed RSS per tree, MiB. */
+  mib: Record<string, number>;
+}
+
+/**
+ * Samples the summed RSS of each named tree every `intervalMs` until stop() returns the peaks
+ * (bench: RSS beside throughput; RES-2: peak memory beside file size). `timeline` keeps every sample.
+ */
+export function sampleTreeRss(roots: Record<string, number>, intervalMs: number): { stop(): Record<string, RssPeaks>; readonly timeline: readonly RssSample[] } {
   const peaks: Record<string, RssPeaks> = {};
+  const timeline: RssSample[] = [];
+  const started = Date.now();
   const sample = (): void => {
     const children = childrenByParent(); // one scan of /proc for all the trees
+    const row: RssSample = { t: Date.now() - started, mib: {} };
     for (const [name, pid] of Object.entries(roots)) {
-      const mib = treeRssBytes(pid, children) / MIB;
-      const p = (peaks[name] ??= { startMiB: mib, peakMiB: mib, samples: 0 });
-      p.peakMiB = Math.max(p.peakMiB, mib);
+      const tree = processTree(pid, children);
+      const mib = tree.reduce((sum, p) => sum + rssBytes(p), 0) / MIB;
+      row.mib[name] = Math.round(mib * 10) / 10;
+      const p = (peaks[name] ??= { startMiB: mib, peakMiB: mib, samples: 0, processesAtPeak: tree.length });
+      if (mib > p.peakMiB) Object.assign(p, { peakMiB: mib, processesAtPeak: tree.length });
       p.samples += 1;
     }
+    timeline.push(row);
   };
   sample();
   const timer = setInterval(sample, intervalMs);
   return {
+    timeline,
     stop() {
       clearInterval(timer);
       sample();

@@ -1,0 +1,80 @@
+import fs from 'node:fs';
+import { expect, test } from '../../harness/fixtures.js';
+import { sampleTreeRss } from '../../harness/probes/rss-sampler.js';
+import { expectIntact, startTransfer } from '../../harness/scenario/transfer-session.js';
+
+const MIB = 1024 * 1024;
+/** The row asks for 1 GiB and up. */
+const FULL_SIZE_MIB = 1024;
+/**
+ * What the default suite sends. 1 GiB took 576 s here (1.78 MiB/s on two loaded cores), which the
+ * CI budget cannot hold; 128 MiB takes ~1-1.5 min and, with the bound below, still tells a
+ * streaming app from one that buffers the file. `RES2_FILE_MIB=1024` runs the full row.
+ */
+const DEFAULT_SIZE_MIB = 128;
+const FILE_MIB = Number(process.env.RES2_FILE_MIB ?? DEFAULT_SIZE_MIB);
+/**
+ * Peak growth of each browser's summed RSS (whole process tree) over its value when the receiver
+ * opened the link. Measured here (receiver): 116 MiB for 32 MiB, ~174 for 64 MiB (bench), 168 for
+ * 256 MiB, 444 for 1 GiB; sender 60-130 MiB at any size. So a streaming browser costs ~170 MiB
+ * plus a slow share of the file (chunk Blobs stay in the browser process until IndexedDB has them
+ * on disk and the page's handles are collected). The bound, 180 MiB + 30% of the file, holds every
+ * measurement with room, and an app that holds the whole file in memory (~170 MiB + the file)
+ * exceeds it at any size above ~15 MiB — at the default 128 MiB: ~298 MiB against a 218 MiB bound.
+ */
+const rssGrowthBoundMiB = (fileMiB: number): number => 180 + fileMiB * 0.3;
+const RSS_SAMPLE_INTERVAL_MS = 500;
+/** Slowest rate still accepted, for the timeout only (loaded 2-core machine, other suites running). */
+const SLOWEST_MIB_PER_S = 0.5;
+
+// Playwright's trace screencast costs as much CPU as the transfer itself (measured: 650 vs 310 ms
+// of sender CPU per MiB); keep the trace, drop its screenshots.
+test.use({ trace: { mode: 'retain-on-failure', screenshots: false } });
+
+test(`RES-2: a ${FILE_MIB} MiB file${FILE_MIB < FULL_SIZE_MIB ? ' (reduced from 1 GiB: RES2_FILE_MIB=1024 for the full row)' : ''} completes with bounded memory in both browsers`, async ({
+  peers,
+  app,
+  makeFile,
+  workDir,
+}, testInfo) => {
+  expect(Number.isInteger(FILE_MIB) && FILE_MIB > 0, `RES2_FILE_MIB=${process.env.RES2_FILE_MIB} is a whole number of MiB`).toBe(true);
+  const transferTimeoutMs = (FILE_MIB / SLOWEST_MIB_PER_S) * 1000;
+  test.setTimeout(transferTimeoutMs + 180_000);
+  if (FILE_MIB < FULL_SIZE_MIB) {
+    const note = `RES-2 ran at ${FILE_MIB} MiB, not 1 GiB (CI budget); RES2_FILE_MIB=1024 runs the full size`;
+    testInfo.annotations.push({ type: 'reduced-size', description: note });
+    console.warn(note);
+  }
+
+  const source = await makeFile(FILE_MIB * MIB);
+  const s = await startTransfer({ peers, app, source });
+  const roots = { sender: s.sender.pid, receiver: s.receiver.pid };
+  expect(roots.sender, 'the sender browser PID is known').toBeDefined();
+  expect(roots.receiver, 'the receiver browser PID is known').toBeDefined();
+  const sampler = sampleTreeRss({ sender: roots.sender!, receiver: roots.receiver! }, RSS_SAMPLE_INTERVAL_MS);
+  const started = Date.now();
+  let peaks;
+  try {
+    await app.waitForComplete(s.receiver.page, transferTimeoutMs);
+  } finally {
+    peaks = sampler.stop();
+    await s.recorder.stop();
+  }
+  const seconds = (Date.now() - started) / 1000;
+
+  const growth = (name: 'sender' | 'receiver') => peaks[name]!.peakMiB - peaks[name]!.startMiB;
+  const line = (name: 'sender' | 'receiver') =>
+    `${name} peak ${peaks[name]!.peakMiB.toFixed(0)} MiB (growth ${growth(name).toFixed(0)} MiB, ${peaks[name]!.processesAtPeak} processes)`;
+  const summary = `file ${FILE_MIB} MiB in ${seconds.toFixed(0)} s (${(FILE_MIB / seconds).toFixed(2)} MiB/s); ${line('receiver')}; ${line('sender')}; summed RSS of each browser's process tree, sampled every ${RSS_SAMPLE_INTERVAL_MS} ms`;
+  testInfo.annotations.push({ type: 'memory', description: summary });
+  console.log(`RES-2: ${summary}`);
+  const file = testInfo.outputPath('rss.json');
+  fs.writeFileSync(file, JSON.stringify({ fileMiB: FILE_MIB, seconds, peaks, timeline: sampler.timeline }, null, 1));
+  await testInfo.attach('rss.json', { path: file, contentType: 'application/json' });
+
+  for (const name of ['receiver', 'sender'] as const) {
+    // Soft: the integrity check below still runs and reports when memory is over.
+    expect.soft(growth(name), `${name}: RSS growth stays under 180 MiB + 30% of the file (an app holding the whole file exceeds it)`).toBeLessThan(rssGrowthBoundMiB(FILE_MIB));
+  }
+  await expectIntact(app, s, workDir);
+});
