@@ -2,6 +2,7 @@
 // Makes a fresh machine ready to run the harness, or says exactly what is missing.
 // - npm dependencies: installed with `npm ci` when node_modules is missing or stale;
 // - a Chromium: Playwright's own, CHROMIUM_PATH, or the system's (/usr/bin/chromium);
+// - a Firefox (optional): Playwright's own, FIREFOX_PATH, or the system's (/usr/bin/firefox-esr);
 // - coturn: `turnserver` on PATH, or TURN_URL + TURN_SECRET for one you run, or a Docker engine;
 // - nft / tc / ip for the network faults (optional: those scenarios skip with a reason).
 // As root with apt-get, missing system packages are installed; otherwise one clear message.
@@ -67,6 +68,21 @@ if (!browser) {
   ]);
 }
 say(`browser: ${browser}`);
+
+// 2b. a Firefox, for the Firefox pair projects (optional: without one they skip, saying why)
+async function playwrightFirefox() {
+  try {
+    const { firefox } = await import('@playwright/test');
+    const p = firefox.executablePath();
+    return fs.existsSync(p) ? p : undefined;
+  } catch {
+    return undefined;
+  }
+}
+const systemFirefox = () => ['/usr/bin/firefox-esr', '/usr/bin/firefox'].find((p) => fs.existsSync(p));
+let firefoxBin = process.env.FIREFOX_PATH || (await playwrightFirefox()) || systemFirefox();
+if (!firefoxBin && aptInstall(['firefox-esr'])) firefoxBin = systemFirefox();
+say(firefoxBin ? `firefox: ${firefoxBin}` : 'note: no Firefox (`npx playwright install firefox` or `apt-get install -y firefox-esr`): the Firefox pair projects will be skipped, each with its reason');
 
 // 3. coturn
 const externalTurn = process.env.TURN_URL && process.env.TURN_SECRET;

@@ -1,12 +1,15 @@
 import fs from 'node:fs';
 import { chromium } from '@playwright/test';
 import { HarnessError } from '../errors.js';
+import type { BrowserEngine } from './engine.js';
 import { playwrightDisabledFeatures } from './playwright-disabled-features.js';
 
 /** Where each candidate browser comes from, in the order we try them. */
 export interface ResolvedBrowser {
   executablePath: string | undefined;
-  source: 'playwright' | 'CHROMIUM_PATH' | 'system';
+  source: 'playwright' | 'CHROMIUM_PATH' | 'FIREFOX_PATH' | 'system';
+  /** Absent means Chromium (what every launcher built before the Firefox matrix resolves). */
+  engine?: BrowserEngine;
 }
 
 const SYSTEM_CHROMIUM = ['/usr/bin/chromium', '/usr/bin/chromium-browser', '/usr/bin/google-chrome'];
@@ -17,15 +20,15 @@ export function resolveChromium(env = process.env): ResolvedBrowser {
     if (!fs.existsSync(env.CHROMIUM_PATH)) {
       throw new HarnessError('ERR_BROWSER_NOT_FOUND', `CHROMIUM_PATH=${env.CHROMIUM_PATH} does not exist`, { hint: 'Point CHROMIUM_PATH at a Chromium binary, or unset it.' });
     }
-    return { executablePath: env.CHROMIUM_PATH, source: 'CHROMIUM_PATH' };
+    return { executablePath: env.CHROMIUM_PATH, source: 'CHROMIUM_PATH', engine: 'chromium' };
   }
   try {
-    if (fs.existsSync(chromium.executablePath())) return { executablePath: undefined, source: 'playwright' };
+    if (fs.existsSync(chromium.executablePath())) return { executablePath: undefined, source: 'playwright', engine: 'chromium' };
   } catch {
     // Playwright has no browser registry entry here; fall through.
   }
   const system = SYSTEM_CHROMIUM.find((p) => fs.existsSync(p));
-  if (system) return { executablePath: system, source: 'system' };
+  if (system) return { executablePath: system, source: 'system', engine: 'chromium' };
   throw new HarnessError('ERR_BROWSER_NOT_FOUND', 'no Chromium found (Playwright’s own, CHROMIUM_PATH, or /usr/bin/chromium)', {
     hint: 'Run `npx playwright install chromium`, or `apt-get install -y chromium`, or set CHROMIUM_PATH.',
   });

@@ -2,11 +2,13 @@ import fs from 'node:fs';
 
 /**
  * The PID of the browser process started on `profileDir`: the one whose command line names that
- * profile and is not a child (renderer, GPU, utility processes carry `--type=`). Playwright does
- * not expose it for persistent contexts; we need it to SIGKILL one peer's browser (BRW-2).
+ * profile and is not a child. Playwright does not expose it for persistent contexts; we need it
+ * to SIGKILL one peer's browser (BRW-2).
+ * - Chromium: `--user-data-dir=<dir>`; renderer, GPU and utility children carry `--type=`.
+ * - Firefox: `--profile <dir>` (Playwright's BiDi launcher) or `-profile <dir>` (Juggler);
+ *   content and utility children carry `-contentproc` and no profile argument.
  */
 export function findBrowserPid(profileDir: string): number | undefined {
-  const marker = `--user-data-dir=${profileDir}`;
   for (const entry of fs.readdirSync('/proc')) {
     if (!/^\d+$/.test(entry)) continue;
     let argv: string[];
@@ -15,7 +17,16 @@ export function findBrowserPid(profileDir: string): number | undefined {
     } catch {
       continue;
     }
-    if (argv.includes(marker) && !argv.some((a) => a.startsWith('--type='))) return Number(entry);
+    if (namesProfile(argv, profileDir) && !isChildProcess(argv)) return Number(entry);
   }
   return undefined;
+}
+
+function namesProfile(argv: string[], profileDir: string): boolean {
+  if (argv.includes(`--user-data-dir=${profileDir}`)) return true;
+  return argv.some((a, i) => (a === '--profile' || a === '-profile') && argv[i + 1] === profileDir);
+}
+
+function isChildProcess(argv: string[]): boolean {
+  return argv.some((a) => a.startsWith('--type=') || a === '-contentproc');
 }

@@ -2,13 +2,16 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { chromium, type BrowserContext, type Page } from '@playwright/test';
 import { chromiumArgs, type ResolvedBrowser } from './chromium-launch.js';
+import type { BrowserEngine } from './engine.js';
 import { findBrowserPid } from './find-browser-pid.js';
+import { launchFirefoxPeer } from './firefox-launch.js';
 import { rtcCaptureScript } from '../probes/rtc-capture.js';
 
 const CONSOLE_LINES_KEPT = 2_000;
 
 export interface PeerLaunchOptions {
   name: string;
+  /** Which browser, and so which engine (`resolveBrowser` in engine.ts). */
   browser: ResolvedBrowser;
   headless: boolean;
   /** Kept between launches so IndexedDB survives a crash or SIGKILL (BRW-1, BRW-2). */
@@ -52,6 +55,10 @@ export class Peer {
     return this.browserPid;
   }
 
+  get engine(): BrowserEngine {
+    return this.opts.browser.engine ?? 'chromium';
+  }
+
   get running(): boolean {
     return this.ctx !== undefined;
   }
@@ -59,13 +66,16 @@ export class Peer {
   /** Starts the browser on this peer's profile (again, after a kill or close). */
   async start(): Promise<void> {
     fs.mkdirSync(this.profileDir, { recursive: true });
-    const ctx = await chromium.launchPersistentContext(this.profileDir, {
-      executablePath: this.opts.browser.executablePath,
-      headless: this.opts.headless,
-      args: chromiumArgs({ headless: this.opts.headless }),
-      acceptDownloads: true,
-      viewport: { width: 900, height: 800 },
-    });
+    const ctx =
+      this.engine === 'firefox'
+        ? await launchFirefoxPeer(this.opts.browser, this.profileDir, { headless: this.opts.headless })
+        : await chromium.launchPersistentContext(this.profileDir, {
+            executablePath: this.opts.browser.executablePath,
+            headless: this.opts.headless,
+            args: chromiumArgs({ headless: this.opts.headless }),
+            acceptDownloads: true,
+            viewport: { width: 900, height: 800 },
+          });
     // Functions reach the page as source text. Under tsx (scripts, the bench) esbuild's keepNames
     // wraps named functions in a `__name()` helper that only Node has: give pages a no-op one,
     // before any other init script, so every harness script runs the same under any loader.

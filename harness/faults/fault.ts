@@ -1,3 +1,5 @@
+import type { BrowserEngine } from '../browser/engine.js';
+
 /**
  * A fault is a small object that breaks one thing for real and can put it back (Toxiproxy's
  * toxics). `heal()` must be safe to call at any time, twice, or without `inject()`: fixtures call
@@ -14,12 +16,19 @@ export interface Fault<P extends object = object> {
 
 /** What a fault needs from the machine. A fault whose needs are missing makes its test SKIP. */
 export interface FaultNeeds {
-  /** Root (CAP_NET_ADMIN) for nft, tc, ip netns. */
+  /** Root (CAP_NET_ADMIN) for nft, tc, ip netns; CAP_SYS_ADMIN for mounts. */
   root?: boolean;
+  /** Linux only (tmpfs mounts, /proc). */
+  linux?: boolean;
   /** Executables that must be on PATH (e.g. `nft`, `tc`, `ip`). */
   binaries?: string[];
   /** The fault acts through the Chrome DevTools Protocol: Chromium peers only. */
   chromiumCdp?: boolean;
+  /**
+   * The browser engines the fault can act on, when not all of them (absent: every engine). A
+   * scenario on a pair with another engine skips with the reason. Why, per fault: README table.
+   */
+  engines?: BrowserEngine[];
   /** A TURN server the harness started itself (it can kill and restart it). */
   managedTurn?: boolean;
 }

@@ -12,15 +12,23 @@ export function onPath(binary: string): boolean {
 
 export interface NeedsContext {
   browserName: string;
+  /** The engines of the peers the fault may act on (the project's pair); default [browserName]. */
+  engines?: readonly string[];
   turnManaged: boolean;
 }
 
 /** Why these needs cannot be met here, or undefined when they can. The reason is printed with the skip. */
 export function missingNeeds(needs: FaultNeeds, ctx: NeedsContext): string | undefined {
   const missing: string[] = [];
+  if (needs.linux && process.platform !== 'linux') missing.push(`Linux (this is ${process.platform})`);
   if (needs.root && process.getuid?.() !== 0) missing.push('root (CAP_NET_ADMIN) to change firewall rules, qdiscs or namespaces; run as root or in CI');
   for (const b of needs.binaries ?? []) if (!onPath(b)) missing.push(`the \`${b}\` command (apt-get install -y ${b === 'nft' ? 'nftables' : b === 'tc' || b === 'ip' ? 'iproute2' : b})`);
-  if (needs.chromiumCdp && ctx.browserName !== 'chromium') missing.push(`Chromium (this fault uses CDP; the peer is ${ctx.browserName})`);
+  const engines = ctx.engines ?? [ctx.browserName];
+  const notChromium = engines.filter((e) => e !== 'chromium');
+  if (needs.chromiumCdp && notChromium.length > 0) missing.push(`Chromium (this fault uses CDP; this pair has ${[...new Set(notChromium)].join(', ')})`);
+  const allowed: readonly string[] | undefined = needs.engines;
+  const unsupported = allowed ? [...new Set(engines.filter((e) => !allowed.includes(e)))] : [];
+  if (allowed && unsupported.length > 0) missing.push(`${allowed.join(' or ')} peers (this fault cannot act on ${unsupported.join(', ')})`);
   if (needs.managedTurn && !ctx.turnManaged) missing.push('a TURN server the harness started (TURN_URL points at an external one it must not kill)');
   return missing.length ? `needs ${missing.join('; ')}` : undefined;
 }
