@@ -7,5 +7,8 @@ export default defineConfig({
     hookTimeout: 30_000,
     // Unit tests start real servers (ws, coturn) on free ports; keep them in one process per file.
     pool: 'forks',
+    // The JSON report feeds the resilience scorecard: SIG-4, SIG-5, SEC-2… are vitest suites.
+    reporters: ['default', 'json'],
+    outputFile: { json: 'reports/vitest.json' },
   },
 });

@@ -15,7 +15,8 @@ export type HarnessErrorCode =
   | 'ERR_INTEGRITY'
   | 'ERR_CONFIG'
   | 'ERR_NETNS_COMMAND_FAILED'
-  | 'ERR_NETNS_BUSY';
+  | 'ERR_NETNS_BUSY'
+  | 'ERR_EXPERIMENT_INVALID';
 
 export class HarnessError extends Error {
   readonly code: HarnessErrorCode;

@@ -13,9 +13,10 @@ import type { TurnEndpoint } from '../turn/types.js';
 import type { TransferApp } from './app-adapter.js';
 import { BundledApp } from './adapters/bundled-app.js';
 import { ChaosController } from './faults/chaos-controller.js';
+import { attachTimelines } from './report/attach-timelines.js';
 import type { FaultNeeds } from './faults/fault.js';
 import { missingNeeds } from './faults/needs.js';
-import { resolveChromium } from './browser/chromium-launch.js';
+import { browserUnavailable, resolveBrowser, type BrowserEngine } from './browser/engine.js';
 import { Peer, profileDirFor } from './browser/peer.js';
 import { launchSignaling, type SignalingProcess } from './servers/signaling-process.js';
 import { makeRandomFile, type TestFile } from './verdict/random-file.js';
@@ -40,6 +41,10 @@ export interface HarnessOptions {
   turnTransports: TurnTransport[];
   /** Lifetime of the TURN credentials handed to pages; negative mints already-expired ones. */
   turnCredentialTtlS: number;
+  /** The engine of the peer named `sender` (and any name not starting with `receiver`). */
+  senderEngine: BrowserEngine;
+  /** The engine of the peer named `receiver` (or `receiver…`). */
+  receiverEngine: BrowserEngine;
 }
 
 /** What /api/config hands out; the test-scoped `iceRoute` fixture sets it from the options. */
@@ -93,6 +98,8 @@ export const test = base.extend<HarnessOptions & HarnessFixtures, HarnessWorkerF
   turnRoute: ['direct', { option: true }],
   turnTransports: [['udp', 'tcp'], { option: true }],
   turnCredentialTtlS: [TURN_CREDENTIAL_TTL_S, { option: true }],
+  senderEngine: ['chromium', { option: true }],
+  receiverEngine: ['chromium', { option: true }],
 
   workerDir: [
     async ({}, use, workerInfo) => {
@@ -196,12 +203,16 @@ export const test = base.extend<HarnessOptions & HarnessFixtures, HarnessWorkerF
     fs.rmSync(dir, { recursive: true, force: true });
   },
 
-  peers: async ({ workDir, headless, signaling, turn }, use, testInfo) => {
-    const browser = resolveChromium();
+  peers: async ({ workDir, headless, signaling, turn, senderEngine, receiverEngine }, use, testInfo) => {
+    // A project whose browser is missing skips, saying which and how to get it; it never passes.
+    const unavailable = [...new Set([senderEngine, receiverEngine])].map((e) => browserUnavailable(e)).filter((r) => r !== undefined);
+    if (unavailable.length > 0) console.warn(`skipped: ${unavailable.join('; ')}`);
+    testInfo.skip(unavailable.length > 0, unavailable.join('; '));
+    const engineFor = (name: string): BrowserEngine => (name.startsWith('receiver') ? receiverEngine : senderEngine);
     const launched: Peer[] = [];
     await use({
       async launch(name) {
-        const peer = await Peer.launch({ name, browser, headless, profileDir: profileDirFor(workDir, name) });
+        const peer = await Peer.launch({ name, browser: resolveBrowser(engineFor(name)), headless, profileDir: profileDirFor(workDir, name) });
         launched.push(peer);
         return peer;
       },
@@ -229,18 +240,28 @@ export const test = base.extend<HarnessOptions & HarnessFixtures, HarnessWorkerF
     await use(new BundledApp({ appUrl: appServer.url, chunkSizeBytes, iceTransportPolicy }));
   },
 
-  chaos: async ({}, use, testInfo) => {
-    const chaos = new ChaosController(testInfo);
-    try {
-      await use(chaos);
-    } finally {
-      await chaos.healAll();
-    }
-  },
+  // Auto, so every test gets its timeline attached, whether or not it injected anything.
+  chaos: [
+    async ({}, use, testInfo) => {
+      const chaos = new ChaosController(testInfo);
+      try {
+        await use(chaos);
+      } finally {
+        try {
+          await chaos.healAll();
+        } finally {
+          await chaos.attachRecords();
+          await attachTimelines(testInfo, chaos.records);
+        }
+      }
+    },
+    { auto: true },
+  ],
 
-  requireNeeds: async ({ turn, browserName }, use) => {
+  requireNeeds: async ({ turn, browserName, senderEngine, receiverEngine }, use) => {
     await use((needs) => {
-      const reason = missingNeeds(needs, { browserName, turnManaged: turn.managed });
+      // Either peer may be the one a fault acts on: both engines of the pair must be supported.
+      const reason = missingNeeds(needs, { browserName, engines: [senderEngine, receiverEngine], turnManaged: turn.managed });
       if (reason) console.warn(`skipped: ${reason}`);
       test.skip(reason !== undefined, reason);
     });

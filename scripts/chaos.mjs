@@ -1,42 +1,80 @@
 #!/usr/bin/env node
-// `npm run chaos`: the e2e chaos suite against the bundled app, then a one-screen summary and
-// where the report is. Exits with Playwright's exit code.
+// `npm run chaos`: the chaos suite against the bundled app — the server-side scenarios (vitest
+// suites named by scenario ID), then the Playwright scenarios — and a one-screen summary of the
+// resilience scorecard with where the reports are. Exits non-zero when anything failed.
+//
+//   npm run chaos                          everything
+//   npm run chaos -- tests/e2e/net-1*      some Playwright specs (any `playwright test` argument)
+//   npm run chaos -- --experiment FILE     one experiment written as data (experiments/*.json)
+//   npm run chaos -- --audit               the catalogue against what exists; runs nothing
+//   npm run chaos -- --no-unit             skip the server-side (vitest) scenarios
 import { spawnSync } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
-const run = (cmd, args) => spawnSync(cmd, args, { cwd: root, stdio: 'inherit' }).status ?? 1;
+const run = (cmd, args, env = process.env) => spawnSync(cmd, args, { cwd: root, stdio: 'inherit', env }).status ?? 1;
+const args = process.argv.slice(2);
+const take = (flag) => {
+  const i = args.indexOf(flag);
+  if (i < 0) return false;
+  args.splice(i, 1);
+  return true;
+};
+
+if (take('--audit')) {
+  if (!fs.existsSync(path.join(root, 'node_modules', '.bin', 'tsx')) && run('npm', ['ci', '--no-audit', '--no-fund']) !== 0) process.exit(1);
+  process.exit(run(process.execPath, ['--import', 'tsx', 'harness/report/audit-cli.ts']));
+}
+
+let env = process.env;
+const expAt = args.indexOf('--experiment');
+if (expAt >= 0) {
+  const file = args[expAt + 1];
+  if (!file || !fs.existsSync(file)) {
+    console.error(`chaos: --experiment needs a file that exists (got ${file ?? 'nothing'}); see experiments/README.md`);
+    process.exit(1);
+  }
+  args.splice(expAt, 2, 'tests/e2e/experiments.spec.ts');
+  env = { ...process.env, HARNESS_EXPERIMENT: path.resolve(file) };
+}
+const noUnit = take('--no-unit');
+const onlySome = args.some((a) => !a.startsWith('-'));
 
 if (run(process.execPath, ['scripts/ensure-env.mjs']) !== 0) process.exit(1);
 if (run(process.execPath, ['scripts/build-app.mjs']) !== 0) process.exit(1);
-const code = run('npx', ['playwright', 'test', ...process.argv.slice(2)]);
 
-const resultsPath = path.join(root, 'reports', 'results.json');
-if (fs.existsSync(resultsPath)) {
-  const results = JSON.parse(fs.readFileSync(resultsPath, 'utf8'));
-  const rows = [];
-  const walk = (suite) => {
-    for (const spec of suite.specs ?? []) {
-      for (const t of spec.tests) {
-        const r = t.results[t.results.length - 1];
-        const skip = t.annotations.find((a) => a.type === 'skip');
-        const notes = t.annotations.filter((a) => a.type !== 'skip').map((a) => `${a.type}: ${a.description}`);
-        rows.push({ status: r?.status ?? 'not run', title: spec.title, notes: skip ? [`skipped: ${skip.description ?? ''}`, ...notes] : notes, secs: Math.round((r?.duration ?? 0) / 1000) });
-      }
-    }
-    for (const s of suite.suites ?? []) walk(s);
-  };
-  for (const s of results.suites) walk(s);
-  const mark = { passed: 'PASS', failed: 'FAIL', timedOut: 'FAIL', skipped: 'SKIP', interrupted: 'INT ' };
-  console.log('\nResilience summary');
-  for (const r of rows) {
-    console.log(`  ${mark[r.status] ?? r.status}  ${r.title.slice(0, 100)} (${r.secs} s)`);
-    for (const n of r.notes) console.log(`          ${n}`);
-  }
-  const count = (s) => rows.filter((r) => r.status === s).length;
-  console.log(`\n  ${count('passed')} passed, ${count('failed') + count('timedOut')} failed, ${count('skipped')} skipped`);
+let unitCode = 0;
+if (!noUnit && !onlySome) {
+  // Server-side scenarios: real sockets, no browser. Their JSON report joins the scorecard.
+  const suites = fs.readdirSync(path.join(root, 'tests', 'unit')).filter((n) => /^(net|sig|turn|brw|data|res|time|sec|cas)-\d+.*\.test\.ts$/.test(n)).map((n) => `tests/unit/${n}`);
+  console.log(`\nchaos: server-side scenarios (${suites.length} vitest suites)`);
+  unitCode = run('npx', ['vitest', 'run', ...suites]);
 }
-console.log(`\nreport: ${path.join(root, 'reports', 'playwright', 'index.html')}`);
-process.exit(code);
+console.log('\nchaos: browser scenarios (Playwright)');
+const code = run('npx', ['playwright', 'test', ...args], env);
+
+const cardPath = path.join(root, 'reports', 'resilience', 'scorecard.json');
+if (fs.existsSync(cardPath)) {
+  const card = JSON.parse(fs.readFileSync(cardPath, 'utf8'));
+  const ms = (v) => (v === undefined || v === null ? '–' : `${(v / 1000).toFixed(2)} s`);
+  console.log('\nResilience summary');
+  console.log(`  ${card.readiness.productionReady ? 'PRODUCTION READY' : 'NOT PRODUCTION READY'}: ${card.readiness.reason}`);
+  console.log('  tier   rows  passed  degraded  broke  skipped  not-run  uncovered  recover p50/p95');
+  for (const t of card.tiers) {
+    console.log(`  ${t.tier.padEnd(5)} ${String(t.scenarios).padStart(5)} ${String(t.passed).padStart(7)} ${String(t.degraded).padStart(9)} ${String(t.broke).padStart(6)} ${String(t.skipped).padStart(8)} ${String(t.notRun).padStart(8)} ${String(t.notCovered).padStart(10)}  ${ms(t.recoverP50Ms)} / ${ms(t.recoverP95Ms)}`);
+  }
+  const mark = { passed: 'PASS', degraded: 'SLOW', broke: 'FAIL', skipped: 'SKIP' };
+  for (const r of card.rows.filter((x) => mark[x.verdict])) {
+    const figs = r.timeToRecoverMs !== undefined && r.timeToRecoverMs !== null ? ` (recover ${ms(r.timeToRecoverMs)})` : '';
+    console.log(`  ${mark[r.verdict]}  ${r.id.padEnd(7)} ${r.expected.slice(0, 80)}${figs}`);
+    if (r.verdict !== 'passed') for (const w of r.why.slice(0, 3)) console.log(`          ${w.slice(0, 140)}`);
+  }
+  if (card.trend && (card.trend.newFailures.length > 0 || card.trend.slower.length > 0)) {
+    console.log(`  since ${card.trend.previousGeneratedAt}: new failures ${card.trend.newFailures.join(', ') || 'none'}; slower ${card.trend.slower.map((s) => s.id).join(', ') || 'none'}`);
+  }
+}
+console.log(`\nscorecard:         ${path.join(root, 'reports', 'resilience', 'index.html')}`);
+console.log(`Playwright report: ${path.join(root, 'reports', 'playwright', 'index.html')}`);
+process.exit(code !== 0 ? code : unitCode);

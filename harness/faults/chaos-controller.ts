@@ -45,9 +45,13 @@ export class ChaosController {
         errors.push(err);
       });
     }
+    if (errors.length > 0) throw new AggregateError(errors, `${errors.length} fault(s) failed to heal`);
+  }
+
+  /** Puts what was injected and healed, with timestamps, on the test result (the fixture calls it once). */
+  async attachRecords(): Promise<void> {
     if (this.records.length > 0) {
       await this.testInfo.attach('faults.json', { body: JSON.stringify(this.records, null, 2), contentType: 'application/json' });
     }
-    if (errors.length > 0) throw new AggregateError(errors, `${errors.length} fault(s) failed to heal`);
   }
 }

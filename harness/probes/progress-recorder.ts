@@ -14,6 +14,18 @@ const SAMPLE_INTERVAL_MS = 100;
  * began and when bytes flowed again, without sleeping for anything.
  */
 export class ProgressRecorder {
+  /**
+   * Recorders made during the current test. Tests create them inside helpers that have no
+   * fixture access (startTransfer); the chaos fixture takes them in teardown to draw timelines.
+   */
+  private static readonly live = new Set<ProgressRecorder>();
+
+  static takeAll(): ProgressRecorder[] {
+    const all = [...ProgressRecorder.live];
+    ProgressRecorder.live.clear();
+    return all;
+  }
+
   readonly samples: ProgressSample[] = [];
   readonly startedAt = Date.now();
   private running = true;
@@ -24,6 +36,7 @@ export class ProgressRecorder {
     pages: Record<string, () => Page | undefined>,
   ) {
     for (const [peer, page] of Object.entries(pages)) this.loops.push(this.poll(peer, page));
+    ProgressRecorder.live.add(this);
   }
 
   now(): number {
@@ -50,6 +63,7 @@ export class ProgressRecorder {
     return [...this.samples].reverse().find((s) => s.peer === peer && s.t <= t);
   }
 
+  /** Safe to call more than once. */
   async stop(): Promise<void> {
     this.running = false;
     await Promise.all(this.loops);

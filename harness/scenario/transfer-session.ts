@@ -1,5 +1,5 @@
 import path from 'node:path';
-import { expect } from '@playwright/test';
+import { expect, test } from '@playwright/test';
 import type { TransferApp } from '../app-adapter.js';
 import type { Peer } from '../browser/peer.js';
 import type { ChaosController } from '../faults/chaos-controller.js';
@@ -45,6 +45,8 @@ export async function expectIntact(app: TransferApp, s: Pick<TransferSession, 's
   const received = path.join(workDir, 'received.bin');
   await app.saveReceivedFile(s.receiver.page, received);
   expect(await blake3File(received), 'received file BLAKE3 equals the source').toBe(s.source.blake3);
+  // Read by the resilience reporter: the integrity contract was checked, and held.
+  test.info().annotations.push({ type: 'integrity', description: `BLAKE3 ${s.source.blake3.slice(0, 16)}… of ${s.source.sizeBytes} bytes matches the source (computed in Node)` });
   if (opts.maxResentBytes !== undefined) {
     const resent = (await app.progress(s.sender.page)).resentBytes;
     expect(resent, 'the sender reports the bytes it sent again').toBeDefined();

@@ -27,13 +27,15 @@ export function recoveryFigures(rec: ProgressRecorder, injectAt: number, healAt:
   };
 }
 
-/** Puts the figures on the test result: an annotation for the list/HTML report, JSON for tools. */
-export async function attachRecovery(testInfo: TestInfo, figures: RecoveryFigures, rec?: ProgressRecorder): Promise<void> {
+/**
+ * Puts the figures on the test result: an annotation for the list/HTML report, JSON for the
+ * resilience reporter. (The timeline itself is attached by the chaos fixture for every test.)
+ */
+export async function attachRecovery(testInfo: TestInfo, figures: RecoveryFigures): Promise<void> {
   const fmt = (ms: number | undefined) => (ms === undefined ? 'n/a' : `${(ms / 1000).toFixed(2)} s`);
   testInfo.annotations.push({
     type: 'recovery',
     description: `detect ${fmt(figures.timeToDetectMs)}, recover ${fmt(figures.timeToRecoverMs)} after heal, re-sent ${((figures.resentBytes ?? 0) / 1048576).toFixed(2)} MiB`,
   });
   await testInfo.attach('recovery.json', { body: JSON.stringify(figures, null, 2), contentType: 'application/json' });
-  if (rec) await testInfo.attach('timeline.json', { body: JSON.stringify(rec.samples), contentType: 'application/json' });
 }

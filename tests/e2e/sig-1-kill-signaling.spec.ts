@@ -34,7 +34,7 @@ test('SIG-1: signaling SIGKILLed mid-transfer → transfer goes on over the open
   await app.waitForComplete(s.receiver.page, 120_000);
   await s.recorder.stop();
   const figures = recoveryFigures(s.recorder, injectAt, healAt);
-  await attachRecovery(test.info(), figures, s.recorder);
+  await attachRecovery(test.info(), figures);
   expect(figures.timeToRecoverMs, 'the later path failure recovered').toBeDefined();
   await expectIntact(app, s, workDir, { maxResentBytes: MAX_RESENT_BYTES });
 });

@@ -25,7 +25,7 @@ test('TURN-1: coturn SIGKILLed mid-transfer on a relay-only path, restarted → 
   expect(after.map((p) => p.localAddress), 'a new TURN allocation (the old one died with coturn)').not.toEqual(before.map((p) => p.localAddress));
 
   const figures = recoveryFigures(s.recorder, injectAt, healAt);
-  await attachRecovery(test.info(), figures, s.recorder);
+  await attachRecovery(test.info(), figures);
   expect(figures.timeToDetectMs, 'the app noticed the dead path').toBeDefined();
   expect(figures.timeToRecoverMs, 'bytes flowed again after coturn came back').toBeDefined();
   await expectIntact(app, s, workDir, { maxResentBytes: MAX_RESENT_BYTES });

@@ -1,0 +1,48 @@
+import { fmtBytes, fmtDuration, fmtMs, fmtRate } from './format.js';
+import { reproduceCommand, type Scorecard, type ScenarioRow } from './scorecard.js';
+
+const cell = (s: string) => s.replace(/\|/g, '\\|').replace(/\n/g, ' ');
+
+function sectionRows(rows: ScenarioRow[], empty: string, line: (r: ScenarioRow) => string[]): string[] {
+  return rows.length === 0 ? [`_${empty}_`, ''] : [...rows.flatMap(line), ''];
+}
+
+/** scorecard.md: the same content as index.html, for CI logs, PR comments and terminals. */
+export function renderMarkdown(card: Scorecard): string {
+  const out: string[] = [];
+  const ready = card.readiness.productionReady ? '**production ready**' : '**not production ready**';
+  out.push('# Resilience scorecard', '');
+  out.push(`Generated ${card.generatedAt} · Playwright run took ${fmtDuration(card.durationMs)}${card.vitestRanAt ? ` · server-side scenarios from the vitest run at ${card.vitestRanAt}` : ''}`, '');
+  out.push(`Readiness: ${ready} — ${card.readiness.reason}.`, '');
+  out.push('## Per tier', '', '| tier | scenarios | passed | degraded | broke | skipped | not run | not covered | recovery p50 | recovery p95 |', '|---|---|---|---|---|---|---|---|---|---|');
+  for (const t of card.tiers) out.push(`| ${t.tier} | ${t.scenarios} | ${t.passed} | ${t.degraded} | ${t.broke} | ${t.skipped} | ${t.notRun} | ${t.notCovered} | ${fmtMs(t.recoverP50Ms)} | ${fmtMs(t.recoverP95Ms)} |`);
+  out.push('', '## Scenarios', '');
+  out.push('| ID | level | fault | expected | verdict | detect | recover | re-sent | throughput during fault | integrity | browser |', '|---|---|---|---|---|---|---|---|---|---|---|');
+  for (const r of card.rows) {
+    out.push(`| ${r.id} | ${r.level} | ${cell(r.fault)} | ${cell(r.expected)} | ${r.verdict} | ${fmtMs(r.timeToDetectMs)} | ${fmtMs(r.timeToRecoverMs)} | ${fmtBytes(r.resentBytes)} | ${fmtRate(r.throughputDuringFaultBps)} | ${r.integrity} | ${r.browsers.join(', ') || '–'} |`);
+  }
+  out.push('', '## Broke under', '');
+  out.push(...sectionRows(card.rows.filter((r) => r.verdict === 'broke'), 'nothing broke', (r) => [
+    `- **${r.id}** ${r.fault}`,
+    ...r.runs.filter((x) => x.status === 'failed' || x.status === 'interrupted').flatMap((x) => [`  - ${x.title} [${x.browser}]: ${cell(x.error?.split('\n')[0] ?? x.status)}`, `    reproduce: \`${reproduceCommand(x)}\``]),
+  ]));
+  out.push('## Survived but degraded', '');
+  out.push(...sectionRows(card.rows.filter((r) => r.verdict === 'degraded'), 'none', (r) => [`- **${r.id}** ${r.why.join('; ')}`]));
+  out.push('## Handled gracefully', '');
+  out.push(...sectionRows(card.rows.filter((r) => r.verdict === 'passed'), 'none', (r) => [`- **${r.id}** ${r.expected}${r.timeToRecoverMs !== undefined ? ` (recovered in ${fmtMs(r.timeToRecoverMs)})` : ''}`]));
+  out.push('## Critical gaps', '');
+  out.push(...(card.gaps.length === 0 ? ['_none_', ''] : [...card.gaps.map((g) => `- ${g}`), '']));
+  if (card.trend) {
+    const t = card.trend;
+    out.push(`## Compared with the previous run (${t.previousGeneratedAt})`, '');
+    out.push(`- new failures: ${t.newFailures.join(', ') || 'none'}`);
+    out.push(`- fixed: ${t.fixed.join(', ') || 'none'}`);
+    out.push(`- slower recovery: ${t.slower.map((s) => `${s.id} ${fmtMs(s.beforeMs)} → ${fmtMs(s.nowMs)}`).join(', ') || 'none'}`, '');
+  }
+  if (card.otherRuns.length > 0) {
+    out.push('## Other tests (no catalogue row)', '');
+    for (const x of card.otherRuns) out.push(`- ${x.status}: ${x.title} [${x.browser}] (${fmtDuration(x.durationMs)})`);
+    out.push('');
+  }
+  return out.join('\n');
+}
