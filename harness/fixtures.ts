@@ -3,7 +3,7 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { test as base, type TestInfo } from '@playwright/test';
+import { test as base } from '@playwright/test';
 import { startAppServer, type AppServer } from '../app-under-test/server/app-server.js';
 import { externalTurnFromEnv } from '../turn/external.js';
 import { iceServersFor, type TurnTransport } from '../turn/credentials.js';
@@ -12,8 +12,9 @@ import { startFaultProxy, type FaultProxy } from './fault-proxy/proxy.js';
 import type { TurnEndpoint } from '../turn/types.js';
 import type { TransferApp } from './app-adapter.js';
 import { BundledApp } from './adapters/bundled-app.js';
-import { ChaosController } from './faults/chaos-controller.js';
-import { attachTimelines } from './report/attach-timelines.js';
+import type { ChaosController } from './faults/chaos-controller.js';
+import { provideChaos } from './faults/chaos-fixture.js';
+import { attachPeerDiagnostics, attachText } from './report/failure-attachments.js';
 import type { FaultNeeds } from './faults/fault.js';
 import { missingNeeds } from './faults/needs.js';
 import { browserUnavailable, resolveBrowser, type BrowserEngine } from './browser/engine.js';
@@ -85,12 +86,6 @@ export interface HarnessFixtures {
   makeFile(sizeBytes: number, name?: string): Promise<TestFile>;
 }
 
-/** Attached by path, so the file also stays in test-results/ for a person to open. */
-function attachText(testInfo: TestInfo, name: string, body: string): Promise<void> {
-  const file = testInfo.outputPath(name);
-  fs.writeFileSync(file, body);
-  return testInfo.attach(name, { path: file, contentType: 'text/plain' });
-}
 
 export const test = base.extend<HarnessOptions & HarnessFixtures, HarnessWorkerFixtures>({
   chunkSizeBytes: [128 * 1024, { option: true }],
@@ -221,15 +216,7 @@ export const test = base.extend<HarnessOptions & HarnessFixtures, HarnessWorkerF
       },
     });
     if (testInfo.status !== testInfo.expectedStatus) {
-      for (const p of launched) {
-        await attachText(testInfo, `console-${p.name}.log`, p.consoleText());
-        if (!p.running) continue;
-        // What the user would have seen, for any app: the page's text and a screenshot.
-        const text = await p.page.locator('body').innerText({ timeout: 2_000 }).catch((e: unknown) => `(unreadable: ${String(e)})`);
-        await attachText(testInfo, `page-${p.name}.txt`, text);
-        const shot = await p.page.screenshot({ timeout: 5_000 }).catch(() => undefined);
-        if (shot) await testInfo.attach(`page-${p.name}.png`, { body: shot, contentType: 'image/png' });
-      }
+      await attachPeerDiagnostics(testInfo, launched);
       await attachText(testInfo, 'signaling.log', signaling.logTail(200));
       await attachText(testInfo, 'turn.log', turn.logTail(200));
     }
@@ -241,22 +228,7 @@ export const test = base.extend<HarnessOptions & HarnessFixtures, HarnessWorkerF
   },
 
   // Auto, so every test gets its timeline attached, whether or not it injected anything.
-  chaos: [
-    async ({}, use, testInfo) => {
-      const chaos = new ChaosController(testInfo);
-      try {
-        await use(chaos);
-      } finally {
-        try {
-          await chaos.healAll();
-        } finally {
-          await chaos.attachRecords();
-          await attachTimelines(testInfo, chaos.records);
-        }
-      }
-    },
-    { auto: true },
-  ],
+  chaos: [async ({}, use, testInfo) => provideChaos(testInfo, use), { auto: true }],
 
   requireNeeds: async ({ turn, browserName, senderEngine, receiverEngine }, use) => {
     await use((needs) => {

@@ -1,9 +1,6 @@
-import fs from 'node:fs';
 import path from 'node:path';
 import { randomBytes } from 'node:crypto';
 import { fileURLToPath } from 'node:url';
-import type { TestInfo } from '@playwright/test';
-
 import { startAppServer, type AppServer } from '../app-under-test/server/app-server.js';
 import { iceServersFor } from '../turn/credentials.js';
 import { launchTurnServer, resolveTurnRuntime, type TurnServer } from '../turn/launcher.js';
@@ -11,7 +8,7 @@ import { BundledApp } from './adapters/bundled-app.js';
 import { resolveChromium } from './browser/chromium-launch.js';
 import { Peer, profileDirFor } from './browser/peer.js';
 import { HarnessError } from './errors.js';
-import { ChaosController } from './faults/chaos-controller.js';
+import { provideChaos } from './faults/chaos-fixture.js';
 import type { NetFaultContext } from './faults/net-context.js';
 import { missingNeeds } from './faults/needs.js';
 import { test as base, type PeerFactory } from './fixtures.js';
@@ -19,7 +16,7 @@ import { browserInNetns } from './netns/chromium-in-netns.js';
 import { exposeInNetns, type ExposedService } from './netns/expose-in-netns.js';
 import { netnsUnavailable } from './netns/needs.js';
 import { createTopology, type Topology } from './netns/topology.js';
-import { attachTimelines } from './report/attach-timelines.js';
+import { attachPeerDiagnostics, attachText } from './report/failure-attachments.js';
 import { launchSignaling, type SignalingProcess } from './servers/signaling-process.js';
 
 /**
@@ -69,11 +66,6 @@ export function netnsScenarioUnavailable(): string | undefined {
   return undefined;
 }
 
-function attachText(testInfo: TestInfo, name: string, body: string): Promise<void> {
-  const file = testInfo.outputPath(name);
-  fs.writeFileSync(file, body);
-  return testInfo.attach(name, { path: file, contentType: 'text/plain' });
-}
 
 /** Runs every step even when one fails, and reports all failures: teardown must leave nothing. */
 async function teardownAll(steps: Array<[string, (() => Promise<void>) | undefined]>): Promise<void> {
@@ -163,14 +155,7 @@ export const test = base.extend<NetnsFixtures>({
     };
     try {
       await use(factory);
-      if (testInfo.status !== testInfo.expectedStatus) {
-        for (const p of launched) {
-          await attachText(testInfo, `console-${p.name}.log`, p.consoleText());
-          if (!p.running) continue;
-          const text = await p.page.locator('body').innerText({ timeout: 2_000 }).catch((e: unknown) => `(unreadable: ${String(e)})`);
-          await attachText(testInfo, `page-${p.name}.txt`, text);
-        }
-      }
+      if (testInfo.status !== testInfo.expectedStatus) await attachPeerDiagnostics(testInfo, launched);
     } finally {
       // Before the namespaces go (this fixture depends on netns, so it is torn down first).
       for (const p of launched) await p.close();
@@ -185,17 +170,7 @@ export const test = base.extend<NetnsFixtures>({
   // depending on netns, so that its heal-all runs BEFORE the namespaces are deleted.
   chaos: async ({ netns }, use, testInfo) => {
     void netns;
-    const chaos = new ChaosController(testInfo);
-    try {
-      await use(chaos);
-    } finally {
-      try {
-        await chaos.healAll();
-      } finally {
-        await chaos.attachRecords();
-        await attachTimelines(testInfo, chaos.records);
-      }
-    }
+    await provideChaos(testInfo, use);
   },
 
   // The namespace launcher wraps Chromium only: pass the pair's engines so a Firefox pair skips

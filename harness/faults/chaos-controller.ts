@@ -1,6 +1,13 @@
 import type { TestInfo } from '@playwright/test';
 import type { Fault } from './fault.js';
 
+/**
+ * `HARNESS_FAULTS_OFF=1` records every fault but injects none: a mutation check of the suite
+ * itself. Each scenario should then FAIL on the assertion it exists for; one that still passes
+ * does not test its fault.
+ */
+const faultsOff = (): boolean => process.env.HARNESS_FAULTS_OFF === '1';
+
 export interface FaultRecord {
   name: string;
   params: object;
@@ -23,6 +30,10 @@ export class ChaosController {
     this.active.push(fault);
     const record: FaultRecord = { name: fault.name, params: fault.params, injectedAtMs: Date.now(), healedAtMs: undefined };
     this.records.push(record);
+    if (faultsOff()) {
+      this.testInfo.annotations.push({ type: 'faults-off', description: `${fault.name} was NOT injected (HARNESS_FAULTS_OFF=1)` });
+      return fault;
+    }
     await fault.inject();
     return fault;
   }

@@ -3,7 +3,7 @@ import { netCutLink } from '../../harness/faults/net-cut-link.js';
 import { turnProxyToxics } from '../../harness/faults/turn-proxy-toxics.js';
 import { test as netnsTest } from '../../harness/netns-fixtures.js';
 import { selectedCandidatePairs } from '../../harness/probes/rtc-capture.js';
-import { expectIntact, faultWindow, startTransfer, waitForVerified } from '../../harness/scenario/transfer-session.js';
+import { expectIntact, faultWindow, startTransfer, waitForVerified, type TransferSession } from '../../harness/scenario/transfer-session.js';
 import { attachRecovery, recoveryFigures } from '../../harness/verdict/recovery.js';
 import { MAX_RESENT_BYTES } from './bounds.js';
 
@@ -15,6 +15,15 @@ const RECOVER_WITHIN_MS = 5_000;
 // so every byte crosses it), and network namespaces (root; a direct path whose veth is cut).
 test.use({ iceTransportPolicy: 'relay', turnRoute: 'proxy' });
 
+/** What was in flight when the path went may still land; after that, nothing may: the cut was real. */
+const IN_FLIGHT_DRAIN_MS = 1_000;
+
+function expectStalledDuringCut(s: TransferSession, injectAt: number, healAt: number): void {
+  const from = s.recorder.lastBefore('receiver', injectAt + IN_FLIGHT_DRAIN_MS)?.verifiedBytes;
+  const to = s.recorder.lastBefore('receiver', healAt)?.verifiedBytes;
+  expect(to, 'no byte verified while the path was cut (else the fault did not act)').toBe(from);
+}
+
 test('NET-1: WebRTC path cut at 50% for 3 s, then restored → resumes within 5 s of restore, from checkpoint', async ({ peers, app, makeFile, workDir, chaos, turnProxy }) => {
   const s = await startTransfer({ peers, app, source: await makeFile(FILE_BYTES) });
   await waitForVerified(app, s.receiver, FILE_BYTES / 2);
@@ -25,6 +34,7 @@ test('NET-1: WebRTC path cut at 50% for 3 s, then restored → resumes within 5 
   await s.recorder.stop();
   const figures = recoveryFigures(s.recorder, injectAt, healAt);
   await attachRecovery(test.info(), figures);
+  expectStalledDuringCut(s, injectAt, healAt);
   expect(figures.timeToRecoverMs, 'bytes flowed again after the restore').toBeDefined();
   expect(figures.timeToRecoverMs!, `resumed within ${RECOVER_WITHIN_MS} ms of the restore`).toBeLessThanOrEqual(RECOVER_WITHIN_MS);
   await expectIntact(app, s, workDir, { maxResentBytes: MAX_RESENT_BYTES });
@@ -51,6 +61,7 @@ netnsTest.describe('on network namespaces (root)', () => {
     await attachRecovery(netnsTest.info(), figures);
     const after = await selectedCandidatePairs(s.receiver.page);
     console.info(`NET-1 netns: detect ${figures.timeToDetectMs} ms, recover ${figures.timeToRecoverMs} ms after restore, re-sent ${figures.resentBytes} B; path after: ${after.map((p) => `${p.localType}→${p.remoteType}`).join(', ')}`);
+    expectStalledDuringCut(s, injectAt, healAt);
     expect(figures.timeToRecoverMs, 'bytes flowed again after the restore').toBeDefined();
     expect(figures.timeToRecoverMs!, `resumed within ${RECOVER_WITHIN_MS} ms of the restore`).toBeLessThanOrEqual(RECOVER_WITHIN_MS);
     await expectIntact(app, s, workDir, { maxResentBytes: MAX_RESENT_BYTES });

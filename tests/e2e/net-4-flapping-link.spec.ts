@@ -1,15 +1,29 @@
+import type { TransferApp } from '../../harness/app-adapter.js';
+import type { ChaosController } from '../../harness/faults/chaos-controller.js';
+import type { Fault } from '../../harness/faults/fault.js';
 import { expect, test } from '../../harness/fixtures.js';
 import { netCutLink } from '../../harness/faults/net-cut-link.js';
 import { netShapeLink } from '../../harness/faults/net-shape-link.js';
 import { turnProxyToxics } from '../../harness/faults/turn-proxy-toxics.js';
 import { test as netnsTest } from '../../harness/netns-fixtures.js';
 import { selectedCandidatePairs } from '../../harness/probes/rtc-capture.js';
-import { expectIntact, startTransfer, waitForVerified } from '../../harness/scenario/transfer-session.js';
+import { expectIntact, startTransfer, waitForVerified, type TransferSession } from '../../harness/scenario/transfer-session.js';
 
 const FILE_BYTES = 24 * 1024 * 1024;
 const FLAPS = 4;
 const DOWN_MS = 1_000;
 const PERIOD_MS = 5_000;
+
+/** FLAPS times: the path cut for DOWN_MS, then back for the rest of PERIOD_MS; the transfer must still be running at each. */
+async function flap(app: TransferApp, chaos: ChaosController, s: TransferSession, cut: () => Fault): Promise<void> {
+  for (let i = 0; i < FLAPS; i++) {
+    expect((await app.progress(s.receiver.page)).phase, `still transferring at flap ${i + 1}`).not.toBe('complete');
+    const fault = await chaos.inject(cut());
+    await s.receiver.page.waitForTimeout(DOWN_MS);
+    await chaos.heal(fault);
+    await s.receiver.page.waitForTimeout(PERIOD_MS - DOWN_MS);
+  }
+}
 
 // Two mechanisms, one test each: the userspace fault proxy (relay-only), and network namespaces
 // (root; the sender's veth cut and restored on a direct path). See NET-1.
@@ -20,13 +34,7 @@ test('NET-4: flapping link, 1 s down in every 5 s, several times → completes; 
   await chaos.inject(turnProxyToxics.create({ rateKbps: 8_000 }, { proxy: turnProxy }));
   const s = await startTransfer({ peers, app, source: await makeFile(FILE_BYTES) });
   await waitForVerified(app, s.receiver, FILE_BYTES / 8);
-  for (let i = 0; i < FLAPS; i++) {
-    expect((await app.progress(s.receiver.page)).phase, `still transferring at flap ${i + 1}`).not.toBe('complete');
-    const cut = await chaos.inject(turnProxyToxics.create({ blackhole: true }, { proxy: turnProxy }));
-    await s.receiver.page.waitForTimeout(DOWN_MS);
-    await chaos.heal(cut);
-    await s.receiver.page.waitForTimeout(PERIOD_MS - DOWN_MS);
-  }
+  await flap(app, chaos, s, () => turnProxyToxics.create({ blackhole: true }, { proxy: turnProxy }));
   await app.waitForComplete(s.receiver.page, 150_000);
   await s.recorder.stop();
 
@@ -50,13 +58,7 @@ netnsTest.describe('on network namespaces (root)', () => {
     await waitForVerified(app, s.receiver, NETNS_FILE_BYTES / 8);
     const pairs = await selectedCandidatePairs(s.receiver.page);
     expect(pairs.every((p) => p.localType !== 'relay' && p.remoteType !== 'relay'), `direct path before the flaps: ${JSON.stringify(pairs)}`).toBe(true);
-    for (let i = 0; i < FLAPS; i++) {
-      expect((await app.progress(s.receiver.page)).phase, `still transferring at flap ${i + 1}`).not.toBe('complete');
-      const cut = await chaos.inject(netCutLink.create({ peer: 'sender' }, netns.faults));
-      await s.receiver.page.waitForTimeout(DOWN_MS);
-      await chaos.heal(cut);
-      await s.receiver.page.waitForTimeout(PERIOD_MS - DOWN_MS);
-    }
+    await flap(app, chaos, s, () => netCutLink.create({ peer: 'sender' }, netns.faults));
     await app.waitForComplete(s.receiver.page, 150_000);
     await s.recorder.stop();
 
