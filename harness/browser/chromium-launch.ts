@@ -49,7 +49,8 @@ export function chromiumArgs(opts: { headless: boolean }, extraDisabledFeatures:
     '--disable-sync',
     '--no-first-run',
     '--disable-dev-shm-usage',
-    // Background tabs must keep transferring (TIME-2 tests throttling on purpose, not by accident).
+    // Background tabs must keep transferring: throttling is a fault to inject on purpose (TIME-2,
+    // which skips for now: see its spec), never an accident of which tab happens to be in front.
     '--disable-renderer-backgrounding',
     `--disable-features=${features.join(',')}`,
   ];
