@@ -17,6 +17,7 @@ import { provideChaos } from './faults/chaos-fixture.js';
 import { attachPeerDiagnostics, attachText } from './report/failure-attachments.js';
 import type { FaultNeeds } from './faults/fault.js';
 import { missingNeeds } from './faults/needs.js';
+import { skipWithReason } from './skip-with-reason.js';
 import { browserUnavailable, resolveBrowser, type BrowserEngine } from './browser/engine.js';
 import { Peer, profileDirFor } from './browser/peer.js';
 import { launchSignaling, type SignalingProcess } from './servers/signaling-process.js';
@@ -201,8 +202,7 @@ export const test = base.extend<HarnessOptions & HarnessFixtures, HarnessWorkerF
   peers: async ({ workDir, headless, signaling, turn, senderEngine, receiverEngine }, use, testInfo) => {
     // A project whose browser is missing skips, saying which and how to get it; it never passes.
     const unavailable = [...new Set([senderEngine, receiverEngine])].map((e) => browserUnavailable(e)).filter((r) => r !== undefined);
-    if (unavailable.length > 0) console.warn(`skipped: ${unavailable.join('; ')}`);
-    testInfo.skip(unavailable.length > 0, unavailable.join('; '));
+    skipWithReason(testInfo, unavailable.length > 0 ? unavailable.join('; ') : undefined);
     const engineFor = (name: string): BrowserEngine => (name.startsWith('receiver') ? receiverEngine : senderEngine);
     const launched: Peer[] = [];
     await use({
@@ -230,13 +230,9 @@ export const test = base.extend<HarnessOptions & HarnessFixtures, HarnessWorkerF
   // Auto, so every test gets its timeline attached, whether or not it injected anything.
   chaos: [async ({}, use, testInfo) => provideChaos(testInfo, use), { auto: true }],
 
-  requireNeeds: async ({ turn, browserName, senderEngine, receiverEngine }, use) => {
-    await use((needs) => {
-      // Either peer may be the one a fault acts on: both engines of the pair must be supported.
-      const reason = missingNeeds(needs, { browserName, engines: [senderEngine, receiverEngine], turnManaged: turn.managed });
-      if (reason) console.warn(`skipped: ${reason}`);
-      test.skip(reason !== undefined, reason);
-    });
+  requireNeeds: async ({ turn, browserName, senderEngine, receiverEngine }, use, testInfo) => {
+    // Either peer may be the one a fault acts on: both engines of the pair must be supported.
+    await use((needs) => skipWithReason(testInfo, missingNeeds(needs, { browserName, engines: [senderEngine, receiverEngine], turnManaged: turn.managed })));
   },
 
   makeFile: async ({ workDir }, use) => {

@@ -11,6 +11,7 @@ import { HarnessError } from './errors.js';
 import { provideChaos } from './faults/chaos-fixture.js';
 import type { NetFaultContext } from './faults/net-context.js';
 import { missingNeeds } from './faults/needs.js';
+import { skipWithReason } from './skip-with-reason.js';
 import { test as base, type PeerFactory } from './fixtures.js';
 import { browserInNetns } from './netns/chromium-in-netns.js';
 import { exposeInNetns, type ExposedService } from './netns/expose-in-netns.js';
@@ -84,9 +85,7 @@ async function teardownAll(steps: Array<[string, (() => Promise<void>) | undefin
 export const test = base.extend<NetnsFixtures>({
   netns: [
     async ({ workDir, turnRoute, turnTransports, turnCredentialTtlS }, use, testInfo) => {
-      const reason = netnsScenarioUnavailable();
-      if (reason) console.warn(`skipped: ${reason}`);
-      testInfo.skip(reason !== undefined, reason);
+      skipWithReason(testInfo, netnsScenarioUnavailable());
       if (turnRoute !== 'direct') {
         throw new HarnessError('ERR_CONFIG', `the netns fixtures run coturn in the hub and support turnRoute 'direct' only (got '${turnRoute}')`, {
           hint: 'Use the fixtures of harness/fixtures.ts for the fault-proxy routes, or net-* faults here.',
@@ -175,12 +174,8 @@ export const test = base.extend<NetnsFixtures>({
 
   // The namespace launcher wraps Chromium only: pass the pair's engines so a Firefox pair skips
   // (with the reason) instead of silently running Chromium under a Firefox label.
-  requireNeeds: async ({ netns, browserName, senderEngine, receiverEngine }, use) => {
-    await use((needs) => {
-      const reason = missingNeeds(needs, { browserName, engines: [senderEngine, receiverEngine], turnManaged: netns.turn.managed });
-      if (reason) console.warn(`skipped: ${reason}`);
-      test.skip(reason !== undefined, reason);
-    });
+  requireNeeds: async ({ netns, browserName, senderEngine, receiverEngine }, use, testInfo) => {
+    await use((needs) => skipWithReason(testInfo, missingNeeds(needs, { browserName, engines: [senderEngine, receiverEngine], turnManaged: netns.turn.managed })));
   },
 });
 

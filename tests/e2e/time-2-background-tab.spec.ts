@@ -2,6 +2,7 @@ import type { Page } from '@playwright/test';
 import { expect, test } from '../../harness/fixtures.js';
 import { backgroundTab } from '../../harness/faults/background-tab.js';
 import { expectIntact, startTransfer, waitForVerified } from '../../harness/scenario/transfer-session.js';
+import { skipWithReason } from '../../harness/skip-with-reason.js';
 
 const FILE_BYTES = 24 * 1024 * 1024;
 /** Ten chained setTimeout(50 ms) take ~0.5 s in a visible page; a background page gets about one wake-up per second. */
@@ -55,8 +56,7 @@ test('TIME-2: receiver tab in the background (hidden, timers throttled) → the 
       `TIME-2 cannot run under Playwright here: a tab brought in front of the receiver (same window, focus emulation off on our CDP session) left it ${reallyHidden ? 'hidden but not throttled' : 'visible'} (${measured}). ` +
       'Playwright keeps every page it drives visible (its own CDP session holds focus emulation, which Chromium treats as a capturer) and launches Chromium with --disable-background-timer-throttling; ' +
       'the same steps over raw CDP without Playwright hide the page and throttle its timers to ~1 wake-up/s (see README, TIME-2).';
-    console.warn(`skipped: ${reason}`);
-    test.skip(true, reason);
+    skipWithReason(test.info(), reason);
     return;
   }
 
