@@ -1,4 +1,4 @@
-import { DEFAULT_CHUNK_BYTES } from './config.js';
+import { DEFAULT_CHUNK_BYTES, DEFAULT_RECOVERY } from './config.js';
 import { AppError } from './errors.js';
 import { startHasher } from './hash/hasher.js';
 import { fetchAppConfig, readPageOptions, type PageOptions } from './net/app-config.js';
@@ -56,7 +56,7 @@ function iceServerError(err: IceServerError): AppError {
   return new AppError('ERR_TURN_UNREACHABLE', `no connection: the STUN/TURN server ${err.url} did not answer (${err.code} ${err.text})`, 'Check that the TURN server is running and reachable (UDP and TCP).', { ...err });
 }
 
-async function connect(role: 'sender' | 'receiver', room: string, token: string, onOpen: Omit<PeerLinkEvents, 'iceServerError'>): Promise<PeerLink> {
+async function connect(role: 'sender' | 'receiver', room: string, token: string, onOpen: Omit<PeerLinkEvents, 'iceServerError' | 'recovered'>): Promise<PeerLink> {
   const first = await fetchAppConfig(options);
   let link: PeerLink | undefined;
   const signaling = new SignalingClient(first.signalingUrl, room, stablePeerId(role, room), token, {
@@ -70,14 +70,27 @@ async function connect(role: 'sender' | 'receiver', room: string, token: string,
     signal: (from, data) => link?.onSignal(from, data),
     error: (code, message) => view.event(`signaling error ${code}: ${message}`),
   });
+  const recovery = options.recovery ?? DEFAULT_RECOVERY;
+  // How each loss of the path ended, for the user and for the harness (data-ice-restarts, …).
+  const recoveries = { 'ice-restart': 0, 'new-peer': 0 };
+  view.setData({ recovery, iceRestarts: 0, peerRebuilds: 0 });
   link = new PeerLink({
     role,
+    recovery,
     signaling,
     iceConfig: async (): Promise<RTCConfiguration> => {
       const c = await fetchAppConfig(options);
       return { iceServers: c.iceServers, iceTransportPolicy: c.iceTransportPolicy };
     },
-    on: { ...onOpen, iceServerError: (err) => view.showError(iceServerError(err)) },
+    on: {
+      ...onOpen,
+      iceServerError: (err) => view.showError(iceServerError(err)),
+      recovered: (how, silentMs) => {
+        recoveries[how] += 1;
+        view.setData({ iceRestarts: recoveries['ice-restart'], peerRebuilds: recoveries['new-peer'], lastRecovery: how, lastSilentMs: Math.round(silentMs) });
+        view.event(`path recovered by ${how === 'ice-restart' ? 'an ICE restart on the same connection' : 'a new connection'} after ${(silentMs / 1000).toFixed(1)} s of silence`);
+      },
+    },
     log: (m) => view.event(m),
   });
   signaling.start();

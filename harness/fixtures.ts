@@ -47,6 +47,8 @@ export interface HarnessOptions {
   senderEngine: BrowserEngine;
   /** The engine of the peer named `receiver` (or `receiver…`). */
   receiverEngine: BrowserEngine;
+  /** How the bundled app recovers a dead path; `undefined`: the app's default (new-peer, app-under-test/config.ts). */
+  recovery: 'ice-restart' | 'new-peer' | undefined;
 }
 
 /** What /api/config hands out; the test-scoped `iceRoute` fixture sets it from the options. */
@@ -96,6 +98,7 @@ export const test = base.extend<HarnessOptions & HarnessFixtures, HarnessWorkerF
   turnCredentialTtlS: [TURN_CREDENTIAL_TTL_S, { option: true }],
   senderEngine: ['chromium', { option: true }],
   receiverEngine: ['chromium', { option: true }],
+  recovery: [undefined, { option: true }],
 
   workerDir: [
     async ({}, use, workerInfo) => {
@@ -223,8 +226,8 @@ export const test = base.extend<HarnessOptions & HarnessFixtures, HarnessWorkerF
     for (const p of launched) await p.close();
   },
 
-  app: async ({ appServer, chunkSizeBytes, iceTransportPolicy }, use) => {
-    await use(new BundledApp({ appUrl: appServer.url, chunkSizeBytes, iceTransportPolicy }));
+  app: async ({ appServer, chunkSizeBytes, iceTransportPolicy, recovery }, use) => {
+    await use(new BundledApp({ appUrl: appServer.url, chunkSizeBytes, iceTransportPolicy, recovery }));
   },
 
   // Auto, so every test gets its timeline attached, whether or not it injected anything.

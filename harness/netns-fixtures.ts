@@ -161,8 +161,8 @@ export const test = base.extend<NetnsFixtures>({
     }
   },
 
-  app: async ({ netns, chunkSizeBytes, iceTransportPolicy }, use) => {
-    await use(new BundledApp({ appUrl: netns.appUrl, chunkSizeBytes, iceTransportPolicy }));
+  app: async ({ netns, chunkSizeBytes, iceTransportPolicy, recovery }, use) => {
+    await use(new BundledApp({ appUrl: netns.appUrl, chunkSizeBytes, iceTransportPolicy, recovery }));
   },
 
   // As in fixtures.ts (and auto like it: an override given without options inherits them), but

@@ -1,3 +1,4 @@
+import type { RecoveryStrategy } from '../config.js';
 import { AppError } from '../errors.js';
 import type { AppConfigResponse } from '../server/config-protocol.js';
 
@@ -8,16 +9,20 @@ export interface PageOptions {
   chunkSizeBytes: number | undefined;
   /** `?signal=ws://…` overrides the signaling URL. */
   signalingUrl: string | undefined;
+  /** `?recovery=new-peer` or `?recovery=ice-restart`: how a dead path is recovered; default config.ts. */
+  recovery: RecoveryStrategy | undefined;
 }
 
 export function readPageOptions(search: string): PageOptions {
   const q = new URLSearchParams(search);
   const policy = q.get('policy');
   const chunk = q.get('chunk');
+  const recovery = q.get('recovery');
   return {
     iceTransportPolicy: policy === 'relay' || policy === 'all' ? policy : undefined,
     chunkSizeBytes: chunk && /^\d+$/.test(chunk) ? Number(chunk) : undefined,
     signalingUrl: q.get('signal') ?? undefined,
+    recovery: recovery === 'ice-restart' || recovery === 'new-peer' ? recovery : undefined,
   };
 }
 

@@ -1,11 +1,12 @@
 import SimplePeer from 'simple-peer';
-import { BUFFERED_LOW_BYTES, HEARTBEAT_INTERVAL_MS, LIVENESS_TIMEOUT_MS, PEER_CONNECT_TIMEOUT_MS } from '../config.js';
+import { BUFFERED_LOW_BYTES, HEARTBEAT_INTERVAL_MS, ICE_RESTART_ATTEMPTS, ICE_RESTART_TIMEOUT_MS, LIVENESS_TIMEOUT_MS, PEER_CONNECT_TIMEOUT_MS, type RecoveryStrategy } from '../config.js';
 import { backoffDelayMs } from './backoff.js';
 import type { ChannelPort } from './channel-port.js';
+import { iceUfrag } from './ice-ufrag.js';
 import { PathProgress } from './path-progress.js';
 import { parsePeerSignal, type PeerSignal } from './peer-signal.js';
 import type { SignalingClient } from './signaling-client.js';
-import { dataChannelOf, peerConnectionOf } from './simple-peer-internals.js';
+import { dataChannelOf, negotiate, peerConnectionOf } from './simple-peer-internals.js';
 
 export type LinkState = 'waiting-for-peer' | 'connecting' | 'connected' | 'reconnecting' | 'closed';
 
@@ -23,10 +24,14 @@ export interface PeerLinkEvents {
   open(port: ChannelPort): void;
   message(data: string | Uint8Array, port: ChannelPort): void;
   down(reason: string): void;
+  /** The path is back: how (same connection after an ICE restart, or a new peer) and how long it was silent. */
+  recovered(how: RecoveryStrategy, silentMs: number): void;
 }
 
 export interface PeerLinkOptions {
   role: 'sender' | 'receiver';
+  /** How a silent path is recovered first (config.ts RecoveryStrategy). */
+  recovery: RecoveryStrategy;
   signaling: SignalingClient;
   iceConfig(): Promise<RTCConfiguration>;
   on: PeerLinkEvents;
@@ -37,13 +42,30 @@ const HEARTBEAT = JSON.stringify({ type: 'heartbeat', seq: 0 });
 /** A receiver's request-peer that arrives this soon after we started an attempt is that attempt's echo. */
 const REQUEST_DEDUP_MS = 2_000;
 
+/** An ICE restart in progress on the current connection (one silence, up to ICE_RESTART_ATTEMPTS tries). */
+interface IceRestart {
+  /** When the silence was declared (performance.now()). */
+  sinceMs: number;
+  /** When the latest try started. */
+  tryStartedMs: number;
+  tries: number;
+}
+
 /**
  * One logical link to the other peer that survives any number of dead connections.
  *
  * The sender is always the initiator. Every attempt is a new simple-peer with a fresh generation
  * id. A dead path is detected by our own heartbeat (the DataChannel stays `open` on a cut path),
- * by simple-peer's close/error (ICE `failed`), or by a connect timeout; recovery is a new peer
- * over signaling, with backoff. The receiver asks for one with `request-peer`.
+ * by simple-peer's close/error (ICE `failed`), or by a connect timeout.
+ *
+ * Recovery (config.ts RecoveryStrategy; measured by `npm run bench:recovery`):
+ * - `new-peer` (the default): a new simple-peer over signaling with backoff; the receiver asks
+ *   for one with `request-peer`. Also what happens after simple-peer destroyed the connection on
+ *   ICE `failed`, or when ICE restarts bring nothing back.
+ * - `ice-restart`: the sender restarts ICE on the same connection (the receiver asks for it with
+ *   `restart-ice`), so the DataChannel and its SCTP association survive and nothing in flight is
+ *   sent again; a restart that brings nothing back within ICE_RESTART_TIMEOUT_MS is tried again,
+ *   and after ICE_RESTART_ATTEMPTS the link falls back to a new peer.
  */
 export class PeerLink {
   private peer: SimplePeer.Instance | undefined;
@@ -59,8 +81,13 @@ export class PeerLink {
   private everConnected = false;
   private attemptStartedMs = -Infinity;
   private iceErrorsOfAttempt: IceServerError[] = [];
-  /** Offer/answer already applied in this generation (duplicates are dropped). */
+  /** Offer/answer already applied in this generation, by type and ICE ufrag (duplicates are dropped). */
   private sdpApplied = new Set<string>();
+  private restart: IceRestart | undefined;
+  /** When the sender last restarted ICE (its own silence or the receiver's request). */
+  private lastRestartMs = -Infinity;
+  /** When a rebuild started after a connection was lost, to report how long the path was down. */
+  private lostAtMs: number | undefined;
   /** Signals for the current generation that arrived before its peer was built. */
   private pending: SimplePeer.SignalData[] = [];
 
@@ -109,6 +136,10 @@ export class PeerLink {
   }
 
   private handleSignal(signal: PeerSignal): void {
+    if (signal.kind === 'restart-ice') {
+      if (this.opts.role === 'sender' && signal.gen === this.gen && this.peer && this.port) this.onRemoteRestartRequest(this.peer);
+      return;
+    }
     if (signal.kind === 'request-peer') {
       if (this.opts.role !== 'sender') return;
       // A request that crosses an attempt we just started is already being answered.
@@ -117,11 +148,13 @@ export class PeerLink {
       return;
     }
     if (signal.gen === this.gen) {
-      // Signaling may deliver a message twice; applying an offer/answer twice breaks the peer.
+      // Signaling may deliver a message twice; applying an offer/answer twice breaks the peer. An
+      // ICE restart's offer/answer has new credentials, so the ufrag tells it from a duplicate.
       const kind = signal.payload.type;
       if (kind === 'offer' || kind === 'answer') {
-        if (this.sdpApplied.has(kind)) return;
-        this.sdpApplied.add(kind);
+        const key = `${kind}:${iceUfrag(signal.payload)}`;
+        if (this.sdpApplied.has(key)) return;
+        this.sdpApplied.add(key);
       }
       if (this.peer) this.peer.signal(signal.payload);
       else this.pending.push(signal.payload);
@@ -129,7 +162,7 @@ export class PeerLink {
     }
     if (this.opts.role === 'receiver' && signal.payload.type === 'offer') {
       this.createPeer(signal.gen, false, signal.payload);
-      this.sdpApplied.add('offer');
+      this.sdpApplied.add(`offer:${iceUfrag(signal.payload)}`);
     }
     // Anything else belongs to a generation that is over.
   }
@@ -187,6 +220,8 @@ export class PeerLink {
       this.attempt = 0;
       this.everConnected = true;
       this.lastHeardMs = performance.now();
+      if (this.lostAtMs !== undefined) this.opts.on.recovered('new-peer', this.lastHeardMs - this.lostAtMs);
+      this.lostAtMs = undefined;
       this.port = this.makePort(peer, gen);
       this.startHeartbeat(peer);
       this.setState('connected', `generation ${gen.slice(0, 8)}`);
@@ -264,9 +299,15 @@ export class PeerLink {
     this.heartbeatTimer = setInterval(() => {
       if (this.peer !== peer) return;
       const silentMs = performance.now() - this.lastHeardMs;
-      if (silentMs > LIVENESS_TIMEOUT_MS) {
-        this.markDown(peer, `nothing heard for ${LIVENESS_TIMEOUT_MS} ms`);
-        return;
+      if (this.restart) {
+        this.followRestart(peer);
+        if (this.peer !== peer) return;
+      } else if (silentMs > LIVENESS_TIMEOUT_MS) {
+        if (this.opts.recovery === 'new-peer') {
+          this.markDown(peer, `nothing heard for ${LIVENESS_TIMEOUT_MS} ms`);
+          return;
+        }
+        this.beginRestart(peer);
       }
       // No whole message for a while: ask the transport whether bytes still arrive (a slow path
       // is busy, not dead). Sampled only during silence, so a healthy fast path pays nothing;
@@ -287,10 +328,74 @@ export class PeerLink {
     }, HEARTBEAT_INTERVAL_MS);
   }
 
+  /** The path went silent: keep the connection and restart its ICE (the sender does; the receiver asks). */
+  private beginRestart(peer: SimplePeer.Instance): void {
+    this.restart = { sinceMs: this.lastHeardMs, tryStartedMs: performance.now(), tries: 0 };
+    this.setState('reconnecting', `nothing heard for ${LIVENESS_TIMEOUT_MS} ms: ICE restart`);
+    this.tryRestart(peer);
+  }
+
+  private tryRestart(peer: SimplePeer.Instance): void {
+    const r = this.restart!;
+    r.tries += 1;
+    r.tryStartedMs = performance.now();
+    this.opts.log(`ICE restart ${r.tries}/${ICE_RESTART_ATTEMPTS} on connection ${this.gen.slice(0, 8)}`);
+    if (this.opts.role === 'receiver') {
+      // Only the initiator makes offers in simple-peer: ask it.
+      if (this.remote) this.opts.signaling.sendSignal(this.remote, { kind: 'restart-ice', gen: this.gen } satisfies PeerSignal);
+      return;
+    }
+    // A restart the receiver asked for moments ago is this one: its offer is already out.
+    if (performance.now() - this.lastRestartMs < ICE_RESTART_TIMEOUT_MS) return;
+    this.restartIce(peer);
+  }
+
+  /** Sender only. */
+  private restartIce(peer: SimplePeer.Instance): void {
+    this.lastRestartMs = performance.now();
+    try {
+      // restartIce() makes the next offer carry new ICE credentials; negotiate() makes simple-peer
+      // send it (or queue it behind an offer still unanswered).
+      peerConnectionOf(peer)?.restartIce();
+      negotiate(peer);
+    } catch (err) {
+      this.markDown(peer, `ICE restart impossible: ${String(err)}`);
+    }
+  }
+
+  /**
+   * The receiver hears nothing. We may still hear it (a one-way cut), so this restarts ICE without
+   * entering our own restart: the receiver decides when its path is back, and asks again if not.
+   */
+  private onRemoteRestartRequest(peer: SimplePeer.Instance): void {
+    if (this.opts.recovery === 'new-peer') return;
+    if (performance.now() - this.lastRestartMs < ICE_RESTART_TIMEOUT_MS) return; // one is already under way
+    this.opts.log(`the receiver hears nothing: ICE restart on connection ${this.gen.slice(0, 8)}`);
+    this.restartIce(peer);
+  }
+
+  /** Each heartbeat tick during a restart: recovered, try again, or give up for a new peer. */
+  private followRestart(peer: SimplePeer.Instance): void {
+    const r = this.restart!;
+    const now = performance.now();
+    if (this.lastHeardMs > r.sinceMs) {
+      this.restart = undefined;
+      const silentMs = this.lastHeardMs - r.sinceMs;
+      this.opts.log(`path back on connection ${this.gen.slice(0, 8)} after ICE restart (${r.tries} tries, silent ${Math.round(silentMs)} ms)`);
+      this.setState('connected', `generation ${this.gen.slice(0, 8)}, ICE restarted`);
+      this.opts.on.recovered('ice-restart', silentMs);
+      return;
+    }
+    if (now - r.tryStartedMs < ICE_RESTART_TIMEOUT_MS) return;
+    if (r.tries < ICE_RESTART_ATTEMPTS) this.tryRestart(peer);
+    else this.markDown(peer, `${r.tries} ICE restarts brought nothing back in ${Math.round(now - r.sinceMs)} ms`);
+  }
+
   private markDown(peer: SimplePeer.Instance, reason: string): void {
     if (this.peer !== peer || this.closed) return;
     this.opts.log(`connection ${this.gen.slice(0, 8)} down: ${reason}`);
     const hadPort = this.port !== undefined;
+    if (hadPort) this.lostAtMs ??= this.restart?.sinceMs ?? this.lastHeardMs;
     if (!hadPort) for (const err of this.iceErrorsOfAttempt) this.opts.on.iceServerError(err, true);
     this.teardown();
     if (hadPort) this.opts.on.down(reason);
@@ -315,6 +420,7 @@ export class PeerLink {
   }
 
   private teardown(): void {
+    this.restart = undefined;
     clearTimeout(this.connectTimer);
     clearInterval(this.heartbeatTimer);
     clearTimeout(this.retryTimer);

@@ -7,6 +7,8 @@ export interface BundledAppOptions {
   appUrl: string;
   chunkSizeBytes?: number;
   iceTransportPolicy?: 'all' | 'relay';
+  /** How the app recovers a dead path (`?recovery=`); absent: the app's default (new-peer, app-under-test/config.ts). */
+  recovery?: 'ice-restart' | 'new-peer';
 }
 
 const COMPLETE_POLL_MS = 200;
@@ -19,6 +21,7 @@ export class BundledApp implements TransferApp {
     const url = new URL(this.opts.appUrl);
     if (this.opts.chunkSizeBytes) url.searchParams.set('chunk', String(this.opts.chunkSizeBytes));
     if (this.opts.iceTransportPolicy) url.searchParams.set('policy', this.opts.iceTransportPolicy);
+    if (this.opts.recovery) url.searchParams.set('recovery', this.opts.recovery);
     return url.href;
   }
 

@@ -40,6 +40,33 @@ test('NET-1: WebRTC path cut at 50% for 3 s, then restored → resumes within 5 
   await expectIntact(app, s, workDir, { maxResentBytes: MAX_RESENT_BYTES });
 });
 
+test.describe('recovered by ICE restart (?recovery=ice-restart)', () => {
+  // The app's other recovery strategy (app-under-test/config.ts): same connection, new ICE
+  // credentials. npm run bench:recovery compares the two; this keeps the second one honest.
+  test.use({ recovery: 'ice-restart' });
+
+  test('NET-1: WebRTC path cut at 50% for 3 s, then restored → the same connection resumes after an ICE restart, nothing sent again', async ({ peers, app, makeFile, workDir, chaos, turnProxy }) => {
+    const s = await startTransfer({ peers, app, source: await makeFile(FILE_BYTES) });
+    await waitForVerified(app, s.receiver, FILE_BYTES / 2);
+
+    const { injectAt, healAt } = await faultWindow(chaos, s, turnProxyToxics.create({ blackhole: true }, { proxy: turnProxy }), CUT_MS);
+
+    await app.waitForComplete(s.receiver.page, 120_000);
+    await s.recorder.stop();
+    const figures = recoveryFigures(s.recorder, injectAt, healAt);
+    await attachRecovery(test.info(), figures);
+    expectStalledDuringCut(s, injectAt, healAt);
+    const d = await s.receiver.page.locator('#app').evaluate((el) => ({ ...(el as HTMLElement).dataset }));
+    expect(d.recovery, 'the page runs the ice-restart strategy').toBe('ice-restart');
+    expect(Number(d.iceRestarts), 'the path came back by an ICE restart').toBeGreaterThanOrEqual(1);
+    expect(Number(d.peerRebuilds), 'no new peer was needed').toBe(0);
+    expect(figures.timeToRecoverMs, 'bytes flowed again after the restore').toBeDefined();
+    expect(figures.timeToRecoverMs!, `resumed within ${RECOVER_WITHIN_MS} ms of the restore`).toBeLessThanOrEqual(RECOVER_WITHIN_MS);
+    // The SCTP association survived the restart: nothing in flight was lost, so nothing is re-sent.
+    await expectIntact(app, s, workDir, { maxResentBytes: 0 });
+  });
+});
+
 netnsTest.describe('on network namespaces (root)', () => {
   // Overrides the file's proxy settings: a direct path, the browsers' own choice.
   netnsTest.use({ iceTransportPolicy: 'all', turnRoute: 'direct' });
