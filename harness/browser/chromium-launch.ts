@@ -49,8 +49,9 @@ export function chromiumArgs(opts: { headless: boolean }, extraDisabledFeatures:
     '--disable-sync',
     '--no-first-run',
     '--disable-dev-shm-usage',
-    // Background tabs must keep transferring: throttling is a fault to inject on purpose (TIME-2,
-    // which skips for now: see its spec), never an accident of which tab happens to be in front.
+    // Background tabs must keep transferring: throttling is a fault to inject on purpose, never an
+    // accident of which tab happens to be in front. TIME-2 injects it on a receiver launched
+    // without this flag (harness/browser/raw-chromium.ts).
     '--disable-renderer-backgrounding',
     `--disable-features=${features.join(',')}`,
   ];
