@@ -92,6 +92,9 @@ export class Receiver {
       this.active = loaded;
       this.resumedFromBytes = loaded.bytes;
       this.on.manifest(manifest, loaded.bytes);
+    } else if (this.refusedAsDifferentFile(this.active.manifest, manifest, port)) {
+      // Same id, other contents, while this page is open: the chunks would mix two files.
+      return;
     }
     const a = this.active!;
     reply(port, { type: 'resume', transferId: manifest.transferId, chunkMap: a.map.toBase64(), haveBytes: a.bytes });
@@ -118,18 +121,22 @@ export class Receiver {
     throw new AppError('ERR_PEER_UNAUTHORIZED', `the peer claiming to be the sender failed its proof: ${failure}`, 'Nothing it sends is accepted. Ask the sender for a fresh link.');
   }
 
+  /** Refuses (and says so) a manifest whose file differs from the one this transfer id started with. */
+  private refusedAsDifferentFile(m: Manifest, manifest: Manifest, port: ChannelPort): boolean {
+    if (m.fileHash === manifest.fileHash && m.size === manifest.size && m.chunkSize === manifest.chunkSize) return false;
+    const message = `this transfer was started with a different file (stored ${m.name}, ${m.size} bytes, hash ${m.fileHash.slice(0, 12)}…); resume refused`;
+    reply(port, { type: 'refuse', transferId: manifest.transferId, code: 'ERR_FILE_MISMATCH', message });
+    this.on.phase('refused', message);
+    this.on.error(new AppError('ERR_FILE_MISMATCH', message, 'Start a fresh transfer with the new file.'));
+    return true;
+  }
+
   /** The checkpoint for this transfer, or a new one; refuses a different file under the same id. */
   private async load(manifest: Manifest, port: ChannelPort): Promise<Active | undefined> {
     const existing = await this.store.getCheckpoint(manifest.transferId);
     if (existing) {
       const m = existing.manifest;
-      if (m.fileHash !== manifest.fileHash || m.size !== manifest.size || m.chunkSize !== manifest.chunkSize) {
-        const message = `this transfer was started with a different file (stored ${m.name}, ${m.size} bytes, hash ${m.fileHash.slice(0, 12)}…); resume refused`;
-        reply(port, { type: 'refuse', transferId: manifest.transferId, code: 'ERR_FILE_MISMATCH', message });
-        this.on.phase('refused', message);
-        this.on.error(new AppError('ERR_FILE_MISMATCH', message, 'Start a fresh transfer with the new file.'));
-        return undefined;
-      }
+      if (this.refusedAsDifferentFile(m, manifest, port)) return undefined;
       return this.reverify({ manifest: m, map: new ChunkMap(m.chunkCount, existing.chunkMap), bytes: existing.bytesTransferred }, existing);
     }
     const fresh: Active = { manifest, map: new ChunkMap(manifest.chunkCount), bytes: 0 };

@@ -12,6 +12,8 @@ export interface BundledAppOptions {
 }
 
 const COMPLETE_POLL_MS = 200;
+/** Errors after which the bundled app waits for the user ("Start the transfer again"): no completion can follow. */
+const TERMINAL_ERRORS = new Set(['ERR_FILE_HASH_MISMATCH']);
 
 /** The adapter for app-under-test: it reads state from data-* attributes on <main id="app">. */
 export class BundledApp implements TransferApp {
@@ -65,6 +67,13 @@ export class BundledApp implements TransferApp {
       if (last.phase === 'complete') return;
       if (last.phase === 'refused') {
         throw new HarnessError('ERR_TRANSFER_FAILED', `the receiver refused the transfer (${last.errorCode ?? 'no code'})`);
+      }
+      // Fail at once with the app's reason, not minutes later with a timeout.
+      if (last.errorCode && TERMINAL_ERRORS.has(last.errorCode)) {
+        throw new HarnessError('ERR_TRANSFER_FAILED', `the app stopped the transfer with ${last.errorCode}: ${await page.getByTestId('error').innerText().catch(() => '')}`, {
+          context: { last },
+          hint: 'The file the receiver assembled does not match the sender’s BLAKE3: a corrupt chunk got past the per-chunk check. See the peer console logs.',
+        });
       }
       await page.waitForTimeout(COMPLETE_POLL_MS);
     }

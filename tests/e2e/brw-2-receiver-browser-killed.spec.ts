@@ -23,5 +23,9 @@ test('BRW-2: receiver browser SIGKILLed at 50% → relaunched on the same profil
   const after = await app.progress(s.receiver.page);
   // Every chunk acknowledged before the kill was durable: the relaunched browser holds it.
   expect(after.resumedFromBytes, 'resumed from at least what was verified before the kill').toBeGreaterThanOrEqual(beforeKill);
+  // Checked from the sender's side too, not only from what the receiver says of itself: a resume
+  // re-sends at most the in-flight window; a restart re-sends everything the receiver had.
+  const resent = (await app.progress(s.sender.page)).resentBytes ?? 0;
+  expect(resent, `a resume re-sends less than the ${beforeKill} bytes the receiver had verified; a restart re-sends all of them`).toBeLessThan(beforeKill);
   await expectIntact(app, s, workDir, { maxResentBytes: MAX_RESENT_BYTES });
 });

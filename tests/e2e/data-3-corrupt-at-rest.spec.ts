@@ -14,6 +14,10 @@ test('DATA-3: stored chunks damaged at rest in IndexedDB before a resume → det
   expect(fault.damaged, 'stored chunks damaged').toBe(DAMAGED);
 
   await s.receiver.page.reload();
+  // Caught at resume, before any new chunk could hide the damage (and said at once if not).
+  await expect
+    .poll(async () => (await app.progress(s.receiver.page)).chunksDroppedAtResume, { timeout: 30_000, message: 'the resume re-verified the stored chunks and dropped the damaged ones' })
+    .toBe(DAMAGED);
   await app.waitForComplete(s.receiver.page, 120_000);
   await s.recorder.stop();
   const after = await app.progress(s.receiver.page);

@@ -18,6 +18,13 @@ for (const [senderSkew, receiverSkew] of [[+FIVE_MIN_MS, -FIVE_MIN_MS], [-FIVE_M
     const [a, b] = await Promise.all([sender.page.evaluate(() => Date.now()), receiver.page.evaluate(() => Date.now())]);
     expect(Math.abs(a - b)).toBeGreaterThan(FIVE_MIN_MS * 2 - 30_000);
     // Mid-way, the receiver reloads and must trust a checkpoint written under its skewed clock.
+    // A peer refused over the skewed clock shows it at once; without this the test would only time out.
+    const halfOrRefused = async (): Promise<string> => {
+      const [tx, rx] = await Promise.all([app.progress(sender.page), app.progress(receiver.page)]);
+      const refused = [tx.errorCode, rx.errorCode].find((c) => c === 'ERR_RESUME_UNAUTHORIZED');
+      return refused ? `refused: ${refused}` : rx.verifiedBytes >= FILE_BYTES / 2 ? 'half verified' : 'waiting';
+    };
+    await expect.poll(halfOrRefused, { timeout: 120_000, intervals: [200], message: 'half the file verified, and no peer refused the other over the clock' }).toBe('half verified');
     await waitForVerified(app, receiver, FILE_BYTES / 2);
     await receiver.page.reload();
     await app.waitForComplete(receiver.page, 120_000);
