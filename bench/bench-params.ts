@@ -1,6 +1,7 @@
 import { BUFFERED_HIGH_BYTES, BUFFERED_LOW_BYTES, DEFAULT_CHUNK_BYTES } from '../app-under-test/config.js';
 import { CHUNK_FRAME_HEADER_BYTES } from '../app-under-test/transfer/protocol.js';
 import { HarnessError } from '../harness/errors.js';
+import { parseBenchPairs, type BenchPair } from './bench-pairs.js';
 
 export const MIB = 1024 * 1024;
 
@@ -11,6 +12,8 @@ const ALL_PHASES: readonly BenchPhase[] = ['hash', 'direct', 'relay'];
 export interface BenchParams {
   /** Which parts run (BENCH_PHASES=hash,direct,relay by default). */
   phases: BenchPhase[];
+  /** Sender→receiver engine pairs to measure (BENCH_PAIRS; every pair by default). */
+  pairs: BenchPair[];
   fileMiB: number;
   runs: number;
   /** Size of the one buffer both BLAKE3 figures hash. */
@@ -57,6 +60,7 @@ export function readBenchParams(env: NodeJS.ProcessEnv = process.env): BenchPara
   const timeoutS = positiveInt(env, 'BENCH_TRANSFER_TIMEOUT_S', 0); // 0: derived from the file size
   return {
     phases: phases(env),
+    pairs: parseBenchPairs(env.BENCH_PAIRS),
     fileMiB,
     runs: positiveInt(env, 'BENCH_RUNS', 3),
     hashMiB: positiveInt(env, 'BENCH_HASH_MIB', 64),

@@ -10,7 +10,8 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { startAppServer, type AppServer } from '../app-under-test/server/app-server.js';
 import { BundledApp } from '../harness/adapters/bundled-app.js';
-import { resolveChromium, type ResolvedBrowser } from '../harness/browser/chromium-launch.js';
+import type { ResolvedBrowser } from '../harness/browser/chromium-launch.js';
+import { browserUnavailable, resolveBrowser, type BrowserEngine } from '../harness/browser/engine.js';
 import { Peer, profileDirFor } from '../harness/browser/peer.js';
 import { reapRecorded, registryDir } from '../harness/process/pid-registry.js';
 import { launchSignaling } from '../harness/servers/signaling-process.js';
@@ -19,7 +20,8 @@ import { externalTurnFromEnv } from '../turn/external.js';
 import { launchTurnServer } from '../turn/launcher.js';
 import type { TurnEndpoint } from '../turn/types.js';
 import { runAppTransfer } from './app-transfer.js';
-import { formatTable, pathFigures, writeReport, type BenchReport, type PathRun } from './bench-report.js';
+import { comparePairs, formatTable, pathFigures, writeReport, type BenchReport, type PathRun } from './bench-report.js';
+import { BASELINE_PAIR, pairLabel, pairSlug, type BenchPair } from './bench-pairs.js';
 import { MIB, readBenchParams, type BenchParams } from './bench-params.js';
 import { bounded } from './bounded.js';
 import { BROWSER_SCRIPTS, bundleBrowserScript } from './browser-bundle.js';
@@ -44,21 +46,24 @@ const SLOWEST_PLAUSIBLE_HASH_MIB_PER_S = 5;
 interface Stack {
   turn: TurnEndpoint;
   appServer: AppServer;
-  browser: ResolvedBrowser;
+  /** The resolved binary of each engine that is here (a pair needing a missing one is skipped). */
+  browsers: Partial<Record<BrowserEngine, ResolvedBrowser>>;
   workDir: string;
   params: BenchParams;
   cleanup: CleanupStack;
 }
 
-/** Launches the named peers on fresh profiles; closing them also deletes the profiles (IndexedDB holds a whole file). */
-async function withPeers<T>(s: Stack, names: string[], use: (peers: Peer[]) => Promise<T>): Promise<T> {
+/** Launches the named peers, each on its engine, on fresh profiles; closing them also deletes the profiles (IndexedDB holds a whole file). */
+async function withPeers<T>(s: Stack, named: { name: string; engine: BrowserEngine }[], use: (peers: Peer[]) => Promise<T>): Promise<T> {
   const undo: (() => Promise<void>)[] = [];
   try {
     const peers: Peer[] = [];
-    for (const name of names) {
+    for (const { name, engine } of named) {
+      const browser = s.browsers[engine];
+      if (!browser) throw new Error(`bench: no ${engine} resolved for peer ${name} (its pair should have been skipped)`);
       const profileDir = profileDirFor(s.workDir, name);
       undo.push(s.cleanup.push(`profile ${name}`, () => removeDir(profileDir)));
-      const peer = await bounded(`launching browser ${name}`, PEER_LAUNCH_TIMEOUT_MS, () => Peer.launch({ name, browser: s.browser, headless: s.params.headless, profileDir }));
+      const peer = await bounded(`launching browser ${name}`, PEER_LAUNCH_TIMEOUT_MS, () => Peer.launch({ name, browser, headless: s.params.headless, profileDir }));
       undo.push(s.cleanup.push(`browser ${name}`, () => peer.close(), () => killPid(peer.pid)));
       peers.push(peer);
     }
@@ -83,14 +88,20 @@ function errorLine(where: string, err: unknown): string {
   return `${where}: ${message}`;
 }
 
-/** One run of one path: the app transfer, then a raw blast in the same two browser processes. */
-async function benchRun(s: Stack, source: TestFile, p: BenchPath, run: number): Promise<PathRun> {
-  const result: PathRun = { path: p, run, loadAvg1m: Math.round(os.loadavg()[0]! * 100) / 100 };
+/** One run of one pair and path: the app transfer, then a raw blast in the same two browser processes. */
+async function benchRun(s: Stack, source: TestFile, pair: BenchPair, p: BenchPath, run: number): Promise<PathRun> {
+  const label = pairLabel(pair);
+  const where = `${label} ${p} run ${run}`;
+  const result: PathRun = { pair: label, path: p, run, loadAvg1m: Math.round(os.loadavg()[0]! * 100) / 100 };
   const { params } = s;
   const app = new BundledApp({ appUrl: s.appServer.url, chunkSizeBytes: params.chunkBytes, iceTransportPolicy: p === 'relay' ? 'relay' : 'all' });
   // Each step inside has its own deadline; this one also covers the few that do not (page reads).
   const runTimeoutMs = 2 * params.transferTimeoutMs + RUN_OVERHEAD_ALLOWANCE_MS;
-  await bounded(`${p} run ${run}`, runTimeoutMs, () => withPeers(s, [`${p}-${run}-sender`, `${p}-${run}-receiver`], async ([sender, receiver]) => {
+  const names = [
+    { name: `${pairSlug(pair)}-${p}-${run}-sender`, engine: pair.sender },
+    { name: `${pairSlug(pair)}-${p}-${run}-receiver`, engine: pair.receiver },
+  ];
+  await bounded(where, runTimeoutMs, () => withPeers(s, names, async ([sender, receiver]) => {
     const a = await runAppTransfer({
       sender: sender!,
       receiver: receiver!,
@@ -103,7 +114,7 @@ async function benchRun(s: Stack, source: TestFile, p: BenchPath, run: number): 
       rssIntervalMs: params.rssSampleIntervalMs,
     });
     result.app = { ...a, mibPerSecond: mibPerSecond(source.sizeBytes, a.transferMs) };
-    log(`${p} run ${run}: app ${result.app.mibPerSecond.toFixed(2)} MiB/s over ${describePairs(a.receiverPairs)}${a.hashVerified ? ', BLAKE3 ok' : ''}; receiver peak ${a.rss.receiver?.peakMiB.toFixed(0) ?? '?'} MiB`);
+    log(`${where}: app ${result.app.mibPerSecond.toFixed(2)} MiB/s over ${describePairs(a.receiverPairs)}${a.hashVerified ? ', BLAKE3 ok' : ''}; receiver peak ${a.rss.receiver?.peakMiB.toFixed(0) ?? '?'} MiB`);
 
     // The app's pages go (their connections and the received Blob with them); the processes stay.
     for (const peer of [sender!, receiver!]) await peer.page.goto('about:blank');
@@ -125,9 +136,9 @@ async function benchRun(s: Stack, source: TestFile, p: BenchPath, run: number): 
     // Payload bytes per second, as for the app: the 44-byte frame headers are not file data.
     result.raw = { ...r, mibPerSecond: mibPerSecond(source.sizeBytes, r.transferMs) };
     result.appToRaw = result.app.mibPerSecond / result.raw.mibPerSecond;
-    log(`${p} run ${run}: raw ${result.raw.mibPerSecond.toFixed(2)} MiB/s over ${describePairs(r.receiverPairs)} (app/raw ${result.appToRaw.toFixed(2)})`);
+    log(`${where}: raw ${result.raw.mibPerSecond.toFixed(2)} MiB/s over ${describePairs(r.receiverPairs)} (app/raw ${result.appToRaw.toFixed(2)})`);
   })).catch((err: unknown) => {
-    result.error = errorLine(`${p} run ${run}`, err);
+    result.error = errorLine(where, err);
     log(`FAILED ${result.error}`);
   });
   return result;
@@ -136,7 +147,9 @@ async function benchRun(s: Stack, source: TestFile, p: BenchPath, run: number): 
 async function hashPhase(s: Stack): Promise<HashBenchResult> {
   const { hashMiB, runs, chunkBytes } = s.params;
   const timeoutMs = 60_000 + Math.ceil(((hashMiB * runs * 3) / SLOWEST_PLAUSIBLE_HASH_MIB_PER_S) * 1000);
-  return withPeers(s, ['hash'], ([peer]) => bounded('the BLAKE3 bench', timeoutMs, () => runHashBench(peer!.page, s.appServer.url, hashMiB, runs, chunkBytes)));
+  // One idle browser: Chromium when it is here (the README's figures are Chromium's), else Firefox.
+  const engine: BrowserEngine = s.browsers.chromium ? 'chromium' : 'firefox';
+  return withPeers(s, [{ name: 'hash', engine }], ([peer]) => bounded('the BLAKE3 bench', timeoutMs, () => runHashBench(peer!.page, s.appServer.url, hashMiB, runs, chunkBytes)));
 }
 
 function log(message: string): void {
@@ -156,8 +169,19 @@ async function main(): Promise<number> {
   const startedAt = Date.now();
   const cleanup = new CleanupStack();
   cleanup.handleSignals();
-  const browser = resolveChromium();
-  const machine = machineInfo(browser);
+  // A pair whose browser is missing is skipped with the reason, never measured as zero.
+  const skippedPairs: { pair: string; reason: string }[] = [];
+  const pairs = params.pairs.filter((pair) => {
+    const reasons = [...new Set([pair.sender, pair.receiver])].map((e) => browserUnavailable(e)).filter((r) => r !== undefined);
+    if (reasons.length === 0) return true;
+    skippedPairs.push({ pair: pairLabel(pair), reason: reasons.join('; ') });
+    log(`SKIP ${pairLabel(pair)}: ${reasons.join('; ')}`);
+    return false;
+  });
+  const browsers: Stack['browsers'] = {};
+  for (const e of new Set(pairs.flatMap((pair) => [pair.sender, pair.receiver]))) browsers[e] = resolveBrowser(e);
+  if (!browsers.chromium && browserUnavailable('chromium') === undefined) browsers.chromium = resolveBrowser('chromium');
+  const machine = machineInfo(browsers.chromium ?? resolveBrowser('chromium'), browsers.firefox);
   const workDir = fs.mkdtempSync(path.join(os.tmpdir(), 'webrtc-bench-'));
   cleanup.push('work dir', () => removeDir(workDir), () => removeDirSync(workDir));
   // coturn and signaling are recorded in the harness's PID registry. Unless a caller set one up
@@ -172,10 +196,12 @@ async function main(): Promise<number> {
 
   const runs: PathRun[] = [];
   const errors: string[] = [];
+  // Skipped pairs are not failures, but a bench that could measure no transfer at all is.
+  if (pairs.length === 0 && PATHS.some((p) => params.phases.includes(p))) errors.push(`no pair of BENCH_PAIRS can run here: ${skippedPairs.map((x) => `${x.pair} (${x.reason})`).join('; ')}`);
   let hash: HashBenchResult | undefined;
   let turnRuntime = 'external';
   try {
-    log(`${params.fileMiB} MiB × ${params.runs} run(s) per path; work dir ${workDir}`);
+    log(`${params.fileMiB} MiB × ${params.runs} run(s) per pair and path; pairs ${pairs.map(pairLabel).join(', ') || 'none'}; work dir ${workDir}`);
     await Promise.all(BROWSER_SCRIPTS.map(bundleBrowserScript));
     const turn = externalTurnFromEnv() ?? (await launchTurnServer({ workDir: path.join(workDir, 'turn') }));
     cleanup.push('coturn', () => turn.dispose());
@@ -189,7 +215,7 @@ async function main(): Promise<number> {
       config: () => ({ signalingUrl: signaling.url, iceServers: turn.iceServers('peer', TURN_CREDENTIAL_TTL_S), iceTransportPolicy: 'all' }),
     });
     cleanup.push('app server', () => appServer.close());
-    const stack: Stack = { turn, appServer, browser, workDir, params, cleanup };
+    const stack: Stack = { turn, appServer, browsers, workDir, params, cleanup };
 
     const source = await makeRandomFile(workDir, params.fileMiB * MIB);
     log(`source file ready (BLAKE3 ${source.blake3.slice(0, 16)}…); servers up: coturn ${turn.host}:${turn.port}, ${signaling.url}, ${appServer.url}`);
@@ -203,12 +229,14 @@ async function main(): Promise<number> {
         log(`FAILED ${errors.at(-1)}`);
       }
     }
-    // Paths alternate run by run, so a drift in machine load spreads over both.
+    // Pairs and paths alternate run by run, so a drift in machine load spreads over all of them.
     for (let run = 1; run <= params.runs; run++) {
-      for (const p of PATHS.filter((x) => params.phases.includes(x))) {
-        const r = await benchRun(stack, source, p, run);
-        runs.push(r);
-        if (r.error) errors.push(r.error);
+      for (const pair of pairs) {
+        for (const p of PATHS.filter((x) => params.phases.includes(x))) {
+          const r = await benchRun(stack, source, pair, p, run);
+          runs.push(r);
+          if (r.error) errors.push(r.error);
+        }
       }
     }
   } finally {
@@ -216,6 +244,7 @@ async function main(): Promise<number> {
   }
   if (cleanup.interrupted) return 130; // the signal handler exits; a half-done bench writes no report
 
+  const paths = pairs.flatMap((pair) => PATHS.filter((p) => params.phases.includes(p)).map((p) => pathFigures(pairLabel(pair), p, runs, describePairs)));
   const report: BenchReport = {
     date: new Date(startedAt).toISOString(),
     command: commandLine(),
@@ -225,7 +254,9 @@ async function main(): Promise<number> {
     durationS: Math.round((Date.now() - startedAt) / 1000),
     loadAvgAtEnd: os.loadavg().map((l) => Math.round(l * 100) / 100),
     hash,
-    paths: PATHS.filter((p) => params.phases.includes(p)).map((p) => pathFigures(p, runs, describePairs)),
+    paths,
+    pairs: comparePairs(pairs.map(pairLabel), pairLabel(BASELINE_PAIR), paths),
+    skippedPairs,
     runs,
     errors,
   };

@@ -1,4 +1,5 @@
 import fs from 'node:fs';
+import path from 'node:path';
 import { firefox, type BrowserContext } from '@playwright/test';
 import { HarnessError } from '../errors.js';
 import type { ResolvedBrowser } from './chromium-launch.js';
@@ -43,12 +44,31 @@ export const HARNESS_FIREFOX_PREFS: Readonly<Record<string, boolean | number | s
   'browser.download.always_ask_before_handling_new_types': false,
 };
 
+/**
+ * Playwright launches Firefox with MOZ_CRASHREPORTER_SHUTDOWN=1 (set after, and so over, any `env`
+ * we pass), which makes Firefox shut itself down as soon as any content process dies: a crashed
+ * tab would take the whole browser with it, and a tab crash (kill-tab-processes) would be a
+ * browser kill. A user's Firefox shows "tab crashed" and keeps running, so the peer runs Firefox
+ * through a two-line shell wrapper that unsets just that variable and `exec`s the real binary (same
+ * PID, same command line: find-browser-pid.ts still finds it). The wrapper is written beside the
+ * profile directory, so it goes with the test's work dir.
+ */
+export function keepOnTabCrashWrapper(executable: string, profileDir: string): string {
+  const wrapper = path.join(path.dirname(profileDir), `firefox-keep-on-tab-crash-${path.basename(profileDir)}.sh`);
+  fs.writeFileSync(wrapper, `#!/bin/sh\nunset MOZ_CRASHREPORTER_SHUTDOWN\nexec ${shellQuote(executable)} "$@"\n`, { mode: 0o700 });
+  return wrapper;
+}
+
+function shellQuote(s: string): string {
+  return `'${s.replace(/'/g, `'\\''`)}'`;
+}
+
 /** Persistent-context launch of one Firefox peer: its own process on its own profile directory. */
 export function launchFirefoxPeer(browser: ResolvedBrowser, profileDir: string, opts: { headless: boolean }): Promise<BrowserContext> {
   return firefox.launchPersistentContext(profileDir, {
     // Stock Firefox speaks WebDriver BiDi only; Playwright's own build speaks Juggler (no channel).
     channel: browser.source === 'playwright' ? undefined : 'moz-firefox',
-    executablePath: browser.executablePath,
+    executablePath: keepOnTabCrashWrapper(browser.executablePath ?? firefox.executablePath(), profileDir),
     headless: opts.headless,
     firefoxUserPrefs: { ...HARNESS_FIREFOX_PREFS },
     acceptDownloads: true,

@@ -7,6 +7,7 @@ import { cpuThrottle } from '../faults/cpu-throttle.js';
 import { crashTab } from '../faults/crash-tab.js';
 import type { FaultDefinition } from '../faults/fault.js';
 import { killBrowser } from '../faults/kill-browser.js';
+import { killTabProcesses } from '../faults/kill-tab-processes.js';
 import { killSignaling } from '../faults/kill-signaling.js';
 import { killTurn } from '../faults/kill-turn.js';
 import { signalingChaos } from '../faults/signaling-chaos.js';
@@ -43,5 +44,6 @@ export const USABLE_FAULTS: ReadonlyMap<string, UsableFault> = new Map<string, U
   [crashTab.name, { def: crashTab, browserSide: true, context: (_e, p) => page(p) }],
   [cpuThrottle.name, { def: cpuThrottle, browserSide: true, context: (_e, p) => page(p) }],
   [killBrowser.name, { def: killBrowser, browserSide: true, context: (_e, p) => ({ peer: p }) }],
+  [killTabProcesses.name, { def: killTabProcesses, browserSide: true, context: (_e, p) => ({ peer: p }) }],
   [browserOffline.name, { def: browserOffline, browserSide: true, context: (_e, p) => ({ context: p!.context }) }],
 ]);

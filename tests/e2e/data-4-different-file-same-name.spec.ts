@@ -1,17 +1,17 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { expect, test } from '../../harness/fixtures.js';
-import { crashTab } from '../../harness/faults/crash-tab.js';
+import { tabCrashFor, tabCrashNeeds } from '../../harness/faults/tab-crash-for.js';
 import { startTransfer, waitForVerified } from '../../harness/scenario/transfer-session.js';
 import { makeRandomFile } from '../../harness/verdict/random-file.js';
 
 const FILE_BYTES = 16 * 1024 * 1024;
 
-test('DATA-4: the sender picks a different file under the same name to resume → refused with a clear message; a fresh transfer offered', async ({ peers, app, makeFile, workDir, chaos, requireNeeds }) => {
-  requireNeeds(crashTab.needs);
+test('DATA-4: the sender picks a different file under the same name to resume → refused with a clear message; a fresh transfer offered', async ({ peers, app, makeFile, workDir, chaos, requireNeeds, senderEngine }) => {
+  requireNeeds(tabCrashNeeds([senderEngine]));
   const s = await startTransfer({ peers, app, source: await makeFile(FILE_BYTES, 'report.bin') });
   await waitForVerified(app, s.receiver, FILE_BYTES / 4);
-  await chaos.inject(crashTab.create({}, { page: s.sender.page }));
+  await chaos.inject(tabCrashFor(s.sender));
   const receiverHeld = (await app.progress(s.receiver.page)).verifiedBytes;
 
   // Same name, same size, other bytes.

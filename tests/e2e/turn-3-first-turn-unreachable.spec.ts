@@ -16,10 +16,20 @@ test('TURN-3: first TURN server unreachable, a second configured → the second 
     expect(pairs.length).toBeGreaterThan(0);
     for (const p of pairs) {
       expect(p.localType).toBe('relay');
-      expect(p.url, `${peer.name} allocated on the second server`).toContain(`:${turn.port}`);
-      expect(p.url).not.toContain(`:${deadTurn.port}`);
+      if (peer.engine === 'chromium' || p.url !== undefined) {
+        expect(p.url, `${peer.name} allocated on the second server`).toContain(`:${turn.port}`);
+        expect(p.url).not.toContain(`:${deadTurn.port}`);
+      } else {
+        // Firefox's getStats has no RTCIceCandidateStats.url. The allocation is coturn's all the
+        // same: its relay address is on coturn's relay IP, and the first server let nothing
+        // through (below), so it never answered an Allocate.
+        expect(p.localAddress, `${peer.name}'s relay address is on coturn's relay IP`).toMatch(new RegExp(`^${turn.host.replace(/\./g, '\\.')}:\\d+$`));
+        test.info().annotations.push({ type: 'turn-3', description: `${peer.name} (${peer.engine}) reports no candidate url; relayed at ${p.localAddress}` });
+      }
     }
   }
+  const dead = deadTurn.stats();
+  expect(dead.udpPacketsOut + dead.tcpBytes, 'the unreachable server let nothing through, so no allocation came from it').toBe(0);
   expect(deadTurn.stats().udpPacketsDropped + deadTurn.stats().tcpConnectionsTotal, 'the first server was really tried').toBeGreaterThan(0);
   await expectIntact(app, s, workDir);
 });
