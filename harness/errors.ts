@@ -1,3 +1,5 @@
+import type { CdpErrorCode } from './browser/raw-cdp-client.js';
+
 /**
  * The harness's one error tree. Every error carries a fixed code, the context it happened in,
  * and a hint that tells the user what to do next.
@@ -16,7 +18,8 @@ export type HarnessErrorCode =
   | 'ERR_CONFIG'
   | 'ERR_NETNS_COMMAND_FAILED'
   | 'ERR_NETNS_BUSY'
-  | 'ERR_EXPERIMENT_INVALID';
+  | 'ERR_EXPERIMENT_INVALID'
+  | CdpErrorCode;
 
 export class HarnessError extends Error {
   readonly code: HarnessErrorCode;

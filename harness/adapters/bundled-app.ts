@@ -15,6 +15,24 @@ const COMPLETE_POLL_MS = 200;
 /** Errors after which the bundled app waits for the user ("Start the transfer again"): no completion can follow. */
 const TERMINAL_ERRORS = new Set(['ERR_FILE_HASH_MISMATCH']);
 
+/** The bundled app's state, from the data-* attributes of <main id="app"> (also read over raw CDP: TIME-2). */
+export function progressFromDataset(d: Record<string, string | undefined>): TransferProgress {
+  const num = (v: string | undefined) => (v === undefined ? undefined : Number(v));
+  return {
+    verifiedBytes: num(d.verifiedBytes) ?? 0,
+    totalBytes: num(d.totalBytes) ?? 0,
+    phase: d.phase ?? '',
+    resentBytes: num(d.resentBytes),
+    chunksRejected: num(d.chunksRejected),
+    chunksAccepted: num(d.chunksAccepted),
+    chunksDroppedAtResume: num(d.chunksDroppedAtResume),
+    resumedFromBytes: num(d.resumedFromBytes),
+    errorCode: d.errorCode,
+    linkState: d.linkState,
+    signalingState: d.signalingState,
+  };
+}
+
 /** The adapter for app-under-test: it reads state from data-* attributes on <main id="app">. */
 export class BundledApp implements TransferApp {
   constructor(private readonly opts: BundledAppOptions) {}
@@ -42,21 +60,7 @@ export class BundledApp implements TransferApp {
   }
 
   async progress(page: Page): Promise<TransferProgress> {
-    const d = await page.locator('#app').evaluate((el) => ({ ...(el as HTMLElement).dataset }));
-    const num = (v: string | undefined) => (v === undefined ? undefined : Number(v));
-    return {
-      verifiedBytes: num(d.verifiedBytes) ?? 0,
-      totalBytes: num(d.totalBytes) ?? 0,
-      phase: d.phase ?? '',
-      resentBytes: num(d.resentBytes),
-      chunksRejected: num(d.chunksRejected),
-      chunksAccepted: num(d.chunksAccepted),
-      chunksDroppedAtResume: num(d.chunksDroppedAtResume),
-      resumedFromBytes: num(d.resumedFromBytes),
-      errorCode: d.errorCode,
-      linkState: d.linkState,
-      signalingState: d.signalingState,
-    };
+    return progressFromDataset(await page.locator('#app').evaluate((el) => ({ ...(el as HTMLElement).dataset })));
   }
 
   async waitForComplete(page: Page, timeoutMs: number): Promise<void> {

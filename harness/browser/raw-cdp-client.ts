@@ -1,4 +1,5 @@
 import { WebSocket, type RawData } from 'ws';
+import { HarnessError } from '../errors.js';
 import { createLogger } from '../log.js';
 import type { CdpCommands, CdpEventName, CdpEvents, CdpIncoming, CdpMethod, CdpRequest } from './raw-cdp-protocol.js';
 
@@ -22,22 +23,13 @@ export type CdpErrorCode =
   /** The browser sent something that is not a CDP message. */
   | 'ERR_CDP_MALFORMED';
 
-/**
- * An error of the raw CDP client. Same shape as the harness's HarnessError (code, context, hint),
- * kept apart because its codes belong to this client alone.
- */
-export class CdpError extends Error {
-  readonly code: CdpErrorCode;
-  readonly context: Readonly<Record<string, unknown>>;
-  readonly hint: string;
+/** An error of the raw CDP client: a HarnessError (code, context, hint) whose codes are this client's. */
+export class CdpError extends HarnessError {
+  declare readonly code: CdpErrorCode;
 
   constructor(code: CdpErrorCode, message: string, opts: { context?: Record<string, unknown>; hint?: string; cause?: unknown } = {}) {
-    const hint = opts.hint ?? '';
-    super(`${code}: ${message}${hint ? `\n  → ${hint}` : ''}`, opts.cause === undefined ? undefined : { cause: opts.cause });
+    super(code, message, opts);
     this.name = 'CdpError';
-    this.code = code;
-    this.context = opts.context ?? {};
-    this.hint = hint;
   }
 }
 

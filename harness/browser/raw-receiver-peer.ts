@@ -1,6 +1,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import type { TransferProgress } from '../app-adapter.js';
+import { progressFromDataset } from '../adapters/bundled-app.js';
 import { HarnessError } from '../errors.js';
 import type { ProgressRecorder } from '../probes/progress-recorder.js';
 import { CdpError } from './raw-cdp-client.js';
@@ -25,24 +26,6 @@ const CLICK_DOWNLOAD = `(() => {
   b.click();
   return true;
 })()`;
-
-/** Same mapping as BundledApp.progress(): data-* strings to TransferProgress. */
-export function progressFromDataset(d: Record<string, string | undefined>): TransferProgress {
-  const num = (v: string | undefined) => (v === undefined ? undefined : Number(v));
-  return {
-    verifiedBytes: num(d.verifiedBytes) ?? 0,
-    totalBytes: num(d.totalBytes) ?? 0,
-    phase: d.phase ?? '',
-    resentBytes: num(d.resentBytes),
-    chunksRejected: num(d.chunksRejected),
-    chunksAccepted: num(d.chunksAccepted),
-    chunksDroppedAtResume: num(d.chunksDroppedAtResume),
-    resumedFromBytes: num(d.resumedFromBytes),
-    errorCode: d.errorCode,
-    linkState: d.linkState,
-    signalingState: d.signalingState,
-  };
-}
 
 /**
  * The bundled app's receiver in a tab of a raw Chromium, with nothing of Playwright attached

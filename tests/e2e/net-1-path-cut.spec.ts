@@ -4,7 +4,10 @@ import { turnProxyToxics } from '../../harness/faults/turn-proxy-toxics.js';
 import { test as netnsTest } from '../../harness/netns-fixtures.js';
 import { selectedCandidatePairs } from '../../harness/probes/rtc-capture.js';
 import { expectIntact, faultWindow, startTransfer, waitForVerified, type TransferSession } from '../../harness/scenario/transfer-session.js';
-import { attachRecovery, recoveryFigures } from '../../harness/verdict/recovery.js';
+import { attachRecovery, recoveryFigures, type RecoveryFigures } from '../../harness/verdict/recovery.js';
+import type { TransferApp } from '../../harness/app-adapter.js';
+import type { ChaosController } from '../../harness/faults/chaos-controller.js';
+import type { Fault } from '../../harness/faults/fault.js';
 import { MAX_RESENT_BYTES } from './bounds.js';
 
 const FILE_BYTES = 20 * 1024 * 1024;
@@ -24,12 +27,12 @@ function expectStalledDuringCut(s: TransferSession, injectAt: number, healAt: nu
   expect(to, 'no byte verified while the path was cut (else the fault did not act)').toBe(from);
 }
 
-test('NET-1: WebRTC path cut at 50% for 3 s, then restored → resumes within 5 s of restore, from checkpoint', async ({ peers, app, makeFile, workDir, chaos, turnProxy }) => {
-  const s = await startTransfer({ peers, app, source: await makeFile(FILE_BYTES) });
-  await waitForVerified(app, s.receiver, FILE_BYTES / 2);
-
-  const { injectAt, healAt } = await faultWindow(chaos, s, turnProxyToxics.create({ blackhole: true }, { proxy: turnProxy }), CUT_MS);
-
+/**
+ * The row's outcome, for every variant: the cut stalled the transfer, and bytes flowed again
+ * within RECOVER_WITHIN_MS of the restore. Figures go on the test result.
+ */
+async function cutAndExpectRecovery(s: TransferSession, app: TransferApp, chaos: ChaosController, cut: Fault): Promise<RecoveryFigures> {
+  const { injectAt, healAt } = await faultWindow(chaos, s, cut, CUT_MS);
   await app.waitForComplete(s.receiver.page, 120_000);
   await s.recorder.stop();
   const figures = recoveryFigures(s.recorder, injectAt, healAt);
@@ -37,6 +40,13 @@ test('NET-1: WebRTC path cut at 50% for 3 s, then restored → resumes within 5 
   expectStalledDuringCut(s, injectAt, healAt);
   expect(figures.timeToRecoverMs, 'bytes flowed again after the restore').toBeDefined();
   expect(figures.timeToRecoverMs!, `resumed within ${RECOVER_WITHIN_MS} ms of the restore`).toBeLessThanOrEqual(RECOVER_WITHIN_MS);
+  return figures;
+}
+
+test('NET-1: WebRTC path cut at 50% for 3 s, then restored → resumes within 5 s of restore, from checkpoint', async ({ peers, app, makeFile, workDir, chaos, turnProxy }) => {
+  const s = await startTransfer({ peers, app, source: await makeFile(FILE_BYTES) });
+  await waitForVerified(app, s.receiver, FILE_BYTES / 2);
+  await cutAndExpectRecovery(s, app, chaos, turnProxyToxics.create({ blackhole: true }, { proxy: turnProxy }));
   await expectIntact(app, s, workDir, { maxResentBytes: MAX_RESENT_BYTES });
 });
 
@@ -48,20 +58,11 @@ test.describe('recovered by ICE restart (?recovery=ice-restart)', () => {
   test('NET-1: WebRTC path cut at 50% for 3 s, then restored → the same connection resumes after an ICE restart, nothing sent again', async ({ peers, app, makeFile, workDir, chaos, turnProxy }) => {
     const s = await startTransfer({ peers, app, source: await makeFile(FILE_BYTES) });
     await waitForVerified(app, s.receiver, FILE_BYTES / 2);
-
-    const { injectAt, healAt } = await faultWindow(chaos, s, turnProxyToxics.create({ blackhole: true }, { proxy: turnProxy }), CUT_MS);
-
-    await app.waitForComplete(s.receiver.page, 120_000);
-    await s.recorder.stop();
-    const figures = recoveryFigures(s.recorder, injectAt, healAt);
-    await attachRecovery(test.info(), figures);
-    expectStalledDuringCut(s, injectAt, healAt);
+    await cutAndExpectRecovery(s, app, chaos, turnProxyToxics.create({ blackhole: true }, { proxy: turnProxy }));
     const d = await s.receiver.page.locator('#app').evaluate((el) => ({ ...(el as HTMLElement).dataset }));
     expect(d.recovery, 'the page runs the ice-restart strategy').toBe('ice-restart');
     expect(Number(d.iceRestarts), 'the path came back by an ICE restart').toBeGreaterThanOrEqual(1);
     expect(Number(d.peerRebuilds), 'no new peer was needed').toBe(0);
-    expect(figures.timeToRecoverMs, 'bytes flowed again after the restore').toBeDefined();
-    expect(figures.timeToRecoverMs!, `resumed within ${RECOVER_WITHIN_MS} ms of the restore`).toBeLessThanOrEqual(RECOVER_WITHIN_MS);
     // The SCTP association survived the restart: nothing in flight was lost, so nothing is re-sent.
     await expectIntact(app, s, workDir, { maxResentBytes: 0 });
   });
@@ -80,17 +81,9 @@ netnsTest.describe('on network namespaces (root)', () => {
     expect(before.every((p) => p.localType !== 'relay' && p.remoteType !== 'relay'), `direct path before the cut: ${JSON.stringify(before)}`).toBe(true);
 
     // The sender's only link: its WebRTC path, and its signaling and TURN too, as in a real outage.
-    const { injectAt, healAt } = await faultWindow(chaos, s, netCutLink.create({ peer: 'sender' }, netns.faults), CUT_MS);
-
-    await app.waitForComplete(s.receiver.page, 120_000);
-    await s.recorder.stop();
-    const figures = recoveryFigures(s.recorder, injectAt, healAt);
-    await attachRecovery(netnsTest.info(), figures);
+    const figures = await cutAndExpectRecovery(s, app, chaos, netCutLink.create({ peer: 'sender' }, netns.faults));
     const after = await selectedCandidatePairs(s.receiver.page);
     console.info(`NET-1 netns: detect ${figures.timeToDetectMs} ms, recover ${figures.timeToRecoverMs} ms after restore, re-sent ${figures.resentBytes} B; path after: ${after.map((p) => `${p.localType}→${p.remoteType}`).join(', ')}`);
-    expectStalledDuringCut(s, injectAt, healAt);
-    expect(figures.timeToRecoverMs, 'bytes flowed again after the restore').toBeDefined();
-    expect(figures.timeToRecoverMs!, `resumed within ${RECOVER_WITHIN_MS} ms of the restore`).toBeLessThanOrEqual(RECOVER_WITHIN_MS);
     await expectIntact(app, s, workDir, { maxResentBytes: MAX_RESENT_BYTES });
   });
 });
