@@ -33,6 +33,23 @@ export function progressFromDataset(d: Record<string, string | undefined>): Tran
   };
 }
 
+/**
+ * Whether a receiver's state ends the wait for completion: `complete`, or an error saying why it
+ * never will (refused, or a terminal error: fail at once with the app's reason, not minutes later
+ * with a timeout); undefined while the transfer may still complete. Shared by every waiter.
+ */
+export function completionOutcome(p: TransferProgress): 'complete' | HarnessError | undefined {
+  if (p.phase === 'complete') return 'complete';
+  if (p.phase === 'refused') return new HarnessError('ERR_TRANSFER_FAILED', `the receiver refused the transfer (${p.errorCode ?? 'no code'})`);
+  if (p.errorCode && TERMINAL_ERRORS.has(p.errorCode)) {
+    return new HarnessError('ERR_TRANSFER_FAILED', `the app stopped the transfer with ${p.errorCode}`, {
+      context: { last: p },
+      hint: 'The file the receiver assembled does not match the sender’s BLAKE3: a corrupt chunk got past the per-chunk check. See the peer console logs.',
+    });
+  }
+  return undefined;
+}
+
 /** The adapter for app-under-test: it reads state from data-* attributes on <main id="app">. */
 export class BundledApp implements TransferApp {
   constructor(private readonly opts: BundledAppOptions) {}
@@ -68,16 +85,12 @@ export class BundledApp implements TransferApp {
     let last: TransferProgress | undefined;
     while (Date.now() < deadline) {
       last = await this.progress(page);
-      if (last.phase === 'complete') return;
-      if (last.phase === 'refused') {
-        throw new HarnessError('ERR_TRANSFER_FAILED', `the receiver refused the transfer (${last.errorCode ?? 'no code'})`);
-      }
-      // Fail at once with the app's reason, not minutes later with a timeout.
-      if (last.errorCode && TERMINAL_ERRORS.has(last.errorCode)) {
-        throw new HarnessError('ERR_TRANSFER_FAILED', `the app stopped the transfer with ${last.errorCode}: ${await page.getByTestId('error').innerText().catch(() => '')}`, {
-          context: { last },
-          hint: 'The file the receiver assembled does not match the sender’s BLAKE3: a corrupt chunk got past the per-chunk check. See the peer console logs.',
-        });
+      const outcome = completionOutcome(last);
+      if (outcome === 'complete') return;
+      if (outcome) {
+        const shown = await page.getByTestId('error').innerText().catch(() => '');
+        if (shown) outcome.message += ` (the page says: ${shown})`;
+        throw outcome;
       }
       await page.waitForTimeout(COMPLETE_POLL_MS);
     }

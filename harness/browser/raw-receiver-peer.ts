@@ -1,7 +1,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import type { TransferProgress } from '../app-adapter.js';
-import { progressFromDataset } from '../adapters/bundled-app.js';
+import { completionOutcome, progressFromDataset } from '../adapters/bundled-app.js';
 import { HarnessError } from '../errors.js';
 import type { ProgressRecorder } from '../probes/progress-recorder.js';
 import { CdpError } from './raw-cdp-client.js';
@@ -79,14 +79,15 @@ export class RawReceiverPeer {
     return last;
   }
 
-  /** Like BundledApp.waitForComplete: resolves on phase `complete`, rejects on `refused` or timeout. */
+  /** Like BundledApp.waitForComplete (same completionOutcome): resolves on `complete`, rejects when it never will, or on timeout. */
   async waitForComplete(timeoutMs: number): Promise<TransferProgress> {
     const deadline = Date.now() + timeoutMs;
     let last: TransferProgress | undefined;
     while (Date.now() < deadline) {
       last = await this.progress();
-      if (last.phase === 'complete') return last;
-      if (last.phase === 'refused') throw new HarnessError('ERR_TRANSFER_FAILED', `the receiver refused the transfer (${last.errorCode ?? 'no code'})`);
+      const outcome = completionOutcome(last);
+      if (outcome === 'complete') return last;
+      if (outcome) throw outcome;
       await new Promise((r) => setTimeout(r, COMPLETE_POLL_MS));
     }
     throw new HarnessError('ERR_TIMEOUT', `transfer not complete after ${timeoutMs} ms`, {
