@@ -82,9 +82,11 @@ describe('kill-tab-processes on a real Chromium', () => {
       const peer = await Peer.launch({ name: 'c', browser: resolveBrowser('chromium'), headless: true, profileDir: path.join(workDir, 'profile-c') });
       try {
         await peer.page.setContent('<p>before</p>');
-        const crashed = peer.page.waitForEvent('crash', { timeout: 10_000 });
+        // inject() closes the dead tab, so the wait may reject before inject() returns: handle it
+        // from the start (the event may or may not get out first), or it is an unhandled rejection.
+        const crashed = peer.page.waitForEvent('crash', { timeout: 10_000 }).catch(() => undefined);
         await killTabProcesses.create({}, { peer }).inject();
-        await crashed.catch(() => undefined); // closed right after: the event may or may not get out first
+        await crashed;
         expect(processGone(peer.pid!), 'the browser process survived its tab').toBe(false);
         const tab = await peer.newPage();
         await tab.setContent('<p>after</p>');
