@@ -108,8 +108,18 @@ export class CheckpointStore {
   /**
    * Writes `bytes` of scratch and deletes it again: resolves only if that much room exists right
    * now, and fails like putChunks when it does not (RES-1's retry probe).
+   *
+   * It deletes first. After a transaction fails with QuotaExceededError, Firefox makes the next
+   * readwrite transaction on that connection a "cleanup" one: it may only delete, and every put
+   * in it throws InvalidStateError ("…a database that did not allow mutations"), even once there
+   * is room again (measured, Firefox ESR 153). The delete uses up that transaction, so the put
+   * gives the real answer; elsewhere it deletes a key that is not there.
    */
   async probeRoom(bytes: number): Promise<void> {
+    const clear = await this.writeTransaction(['chunks']);
+    await Promise.all([clear.objectStore('chunks').delete([PROBE_TRANSFER_ID, 0]), clear.done]).catch((err: unknown) => {
+      throw clear.error ?? err;
+    });
     const put = await this.writeTransaction(['chunks']);
     const scratch: StoredChunk = { transferId: PROBE_TRANSFER_ID, index: 0, hash: new Uint8Array(0), data: new Blob([new Uint8Array(bytes)]) };
     await Promise.all([put.objectStore('chunks').put(scratch), put.done]).catch((err: unknown) => {

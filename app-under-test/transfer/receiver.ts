@@ -346,7 +346,10 @@ export class Receiver {
  * transaction aborts with a DataError "Failed to write blobs (IOError)" (the quota does not
  * shrink first). IndexedDB's own log hitting ENOSPC: UnknownError "… FILE_ERROR_NO_SPACE", the
  * connection closes, and requests still pending abort (AbortError). Our keys are always valid, so
- * a DataError on commit is the disk; each of these pauses and is retried, never fatal.
+ * a DataError on commit is the disk; each of these pauses and is retried, never fatal. Firefox
+ * (ESR 153): a full disk aborts with QuotaExceededError, and the next readwrite transaction on the
+ * connection is a delete-only "cleanup" one whose puts throw InvalidStateError "…did not allow
+ * mutations" (see CheckpointStore.probeRoom): the same full disk, said the second time.
  */
 function isStorageFullError(err: unknown): boolean {
   const { name = '', message = '' } = typeof err === 'object' && err !== null ? (err as { name?: string; message?: string }) : {};
@@ -354,6 +357,7 @@ function isStorageFullError(err: unknown): boolean {
     name === 'QuotaExceededError' ||
     name === 'UnknownError' ||
     (name === 'DataError' && /write blob/i.test(message)) ||
+    (name === 'InvalidStateError' && /did not allow mutations/i.test(message)) ||
     // We never abort our own transactions; after a failed write Chromium closes the connection
     // (the store reopens it on the next attempt).
     name === 'AbortError' ||
