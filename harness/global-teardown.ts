@@ -1,11 +1,13 @@
 import fs from 'node:fs';
 import { sweepStale } from './netns/cleanup.js';
+import { sweepLeftoverCpuGroups } from './process/cpu-cgroup.js';
 import { reapRecorded } from './process/pid-registry.js';
 import { sweepLeftoverTmpfs } from './process/tmpfs-mount.js';
 
 /**
  * Ends any process a worker started and could not stop (a crashed or killed worker), and removes
- * network namespaces whose owning worker is gone, and tmpfs profile mounts (RES-1) it left.
+ * network namespaces whose owning worker is gone, tmpfs profile mounts (RES-1) and CPU cgroups
+ * (cpu-quota, RES-3) it left.
  */
 export default async function globalTeardown(): Promise<void> {
   const dir = process.env.HARNESS_PID_DIR;
@@ -19,5 +21,7 @@ export default async function globalTeardown(): Promise<void> {
     if (swept && swept.namespaces.length > 0) console.warn(`harness: removed leftover network namespaces: ${swept.namespaces.join(', ')}`);
     const mounts = await sweepLeftoverTmpfs().catch(() => []);
     if (mounts.length > 0) console.warn(`harness: unmounted leftover tmpfs profile dirs (RES-1): ${mounts.join(', ')}`);
+    const groups = await sweepLeftoverCpuGroups().catch(() => []);
+    if (groups.length > 0) console.warn(`harness: removed leftover CPU cgroups (cpu-quota): ${groups.join(', ')}`);
   }
 }

@@ -50,6 +50,8 @@ export type Probe =
   /** The receiver that took over after a crash started from its checkpoint, not from zero. */
   | { type: 'resumed-from-checkpoint' }
   | { type: 'recovery-under'; maxMs: number }
-  | { type: 'resent-bytes-under'; maxBytes: number };
+  | { type: 'resent-bytes-under'; maxBytes: number }
+  /** The step's CPU-starvation fault (cpu-quota) really held the peer back: its processes were in the group and the kernel throttled it. */
+  | { type: 'cpu-throttled'; step: string; minThrottledPeriods: number };
 
 export type Rollback = { action: 'heal-all' } | { action: 'heal'; step: string };

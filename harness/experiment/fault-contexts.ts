@@ -3,6 +3,7 @@ import type { FaultProxy } from '../fault-proxy/proxy.js';
 import type { SignalingProcess } from '../servers/signaling-process.js';
 import type { TurnEndpoint } from '../../turn/types.js';
 import { browserOffline } from '../faults/browser-offline.js';
+import { cpuQuota } from '../faults/cpu-quota.js';
 import { cpuThrottle } from '../faults/cpu-throttle.js';
 import { crashTab } from '../faults/crash-tab.js';
 import type { FaultDefinition } from '../faults/fault.js';
@@ -43,6 +44,7 @@ export const USABLE_FAULTS: ReadonlyMap<string, UsableFault> = new Map<string, U
   [signalingChaos.name, { def: signalingChaos, browserSide: false, context: (e) => ({ httpUrl: e.signaling.httpUrl, chaosKey: e.chaosKey }) }],
   [crashTab.name, { def: crashTab, browserSide: true, context: (_e, p) => page(p) }],
   [cpuThrottle.name, { def: cpuThrottle, browserSide: true, context: (_e, p) => page(p) }],
+  [cpuQuota.name, { def: cpuQuota, browserSide: true, context: (_e, p) => ({ peer: p }) }],
   [killBrowser.name, { def: killBrowser, browserSide: true, context: (_e, p) => ({ peer: p }) }],
   [killTabProcesses.name, { def: killTabProcesses, browserSide: true, context: (_e, p) => ({ peer: p }) }],
   [browserOffline.name, { def: browserOffline, browserSide: true, context: (_e, p) => ({ context: p!.context }) }],

@@ -2,6 +2,7 @@ import { expect, test } from '@playwright/test';
 import type { TransferApp } from '../app-adapter.js';
 import type { Peer } from '../browser/peer.js';
 import type { ChaosController } from '../faults/chaos-controller.js';
+import { reportsCpuThrottling } from '../faults/cpu-quota.js';
 import type { Fault, FaultNeeds } from '../faults/fault.js';
 import type { PeerFactory } from '../fixtures.js';
 import { expectIntact, startTransfer, waitForVerified, type TransferSession } from '../scenario/transfer-session.js';
@@ -93,6 +94,8 @@ function describeProbe(p: Probe): string {
       return `bytes flow again within ${p.maxMs} ms of the last heal`;
     case 'resent-bytes-under':
       return `at most ${p.maxBytes} bytes are sent again`;
+    case 'cpu-throttled':
+      return `step ${p.step} held every process of its peer's browser in its CPU cgroup, and the kernel throttled it in ≥ ${p.minThrottledPeriods} periods`;
   }
 }
 
@@ -134,6 +137,16 @@ export async function runExperiment(x: Experiment, f: ExperimentFixtures): Promi
         note(`${what}: ${figures.timeToRecoverMs === undefined ? 'never measured' : `${figures.timeToRecoverMs} ms`}`);
         expect(figures.timeToRecoverMs, `${what} (probe of "${x.steadyStateHypothesis.title}")`).toBeDefined();
         expect(figures.timeToRecoverMs!, what).toBeLessThanOrEqual(probe.maxMs);
+      } else if (probe.type === 'cpu-throttled') {
+        const fault = states.get(probe.step)?.fault;
+        const report = fault && reportsCpuThrottling(fault) ? fault.cpuThrottling() : undefined;
+        expect(report, `${what}: the fault of step ${probe.step} reports CPU throttling (cpu-quota does)`).toBeDefined();
+        const r = report!;
+        note(`${what}: ${r.group === undefined ? 'no cgroup was made' : `${r.processesInGroup} of ${r.processesInTree} processes in ${r.group}; throttled in ${r.stats.nrThrottled} of ${r.stats.nrPeriods} periods, held back ${(r.stats.throttledMs / 1000).toFixed(1)} s`}`);
+        expect(r.group, `${what}: a cgroup was made (HARNESS_FAULTS_OFF=1 makes none)`).toBeDefined();
+        expect(r.processesInTree, what).toBeGreaterThan(0);
+        expect(r.processesInGroup, `${what}: processes of the browser tree in the group`).toBe(r.processesInTree);
+        expect(r.stats.nrThrottled, `${what}: throttled periods`).toBeGreaterThanOrEqual(probe.minThrottledPeriods);
       } else {
         const resent = (await f.app.progress(s.sender.page)).resentBytes;
         note(`${what}: ${resent ?? 'not reported'} bytes`);

@@ -106,6 +106,9 @@ function semanticProblems(x: Experiment, usableFaults: ReadonlyMap<string, { bro
       }
     }
   });
+  x.steadyStateHypothesis.probes.forEach((p, i) => {
+    if (p.type === 'cpu-throttled' && !names.has(p.step)) out.push({ at: `/steadyStateHypothesis/probes/${i}/step`, message: `no step is named "${p.step}"` });
+  });
   (x.rollbacks ?? []).forEach((r, i) => {
     if (r.action === 'heal' && !names.has(r.step)) out.push({ at: `/rollbacks/${i}/step`, message: `no step is named "${r.step}"` });
   });

@@ -29,6 +29,8 @@ export interface FaultNeeds {
    * scenario on a pair with another engine skips with the reason. Why, per fault: README table.
    */
   engines?: BrowserEngine[];
+  /** The Linux cgroup CPU controller (v1 `cpu` or v2 `cpu.max`), writable: CPU quotas on a process tree. */
+  cpuCgroup?: boolean;
   /** A TURN server the harness started itself (it can kill and restart it). */
   managedTurn?: boolean;
 }

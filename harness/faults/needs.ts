@@ -1,4 +1,5 @@
 import { execFileSync } from 'node:child_process';
+import { cpuControllerMissing } from '../process/cpu-cgroup.js';
 import type { FaultNeeds } from './fault.js';
 
 export function onPath(binary: string): boolean {
@@ -29,6 +30,8 @@ export function missingNeeds(needs: FaultNeeds, ctx: NeedsContext): string | und
   const allowed: readonly string[] | undefined = needs.engines;
   const unsupported = allowed ? [...new Set(engines.filter((e) => !allowed.includes(e)))] : [];
   if (allowed && unsupported.length > 0) missing.push(`${allowed.join(' or ')} peers (this fault cannot act on ${unsupported.join(', ')})`);
+  const cgroup = needs.cpuCgroup ? cpuControllerMissing() : undefined;
+  if (cgroup) missing.push(cgroup);
   if (needs.managedTurn && !ctx.turnManaged) missing.push('a TURN server the harness started (TURN_URL points at an external one it must not kill)');
   return missing.length ? `needs ${missing.join('; ')}` : undefined;
 }

@@ -65,7 +65,7 @@ export const CATALOGUE: readonly CatalogueRow[] = [
   row('DATA-4', 3, true, 'the sender selects a different file under the same name to resume', 'resume refused with a clear message', []),
   row('RES-1', 2, true, 'receiver storage full (IndexedDB quota exhausted) mid-transfer', 'graceful "storage full" error, transfer paused, no data lost; resumes when space is freed', ['fill-disk']),
   row('RES-2', 2, true, 'a large file (1 GiB and up)', 'completes with bounded browser memory', []),
-  row('RES-3', 2, true, 'CPU starvation of one peer (CDP CPU throttling)', 'completes', ['cpu-throttle']),
+  row('RES-3', 2, true, 'CPU starvation of one peer (CDP CPU throttling)', 'completes', ['cpu-throttle', 'cpu-quota']),
   row('TIME-1', 2, true, "one peer's clock skewed by +5 min and by -5 min", 'tokens, nonces and checkpoints still valid; transfer completes', ['clock-skew']),
   row('TIME-2', 2, true, 'the receiver tab in the background (timers throttled)', 'transfer continues', []),
   row('SEC-1', 3, true, 'a third peer joins the room and asks to resume a transfer', 'refused: resume needs proof of the session key', []),
