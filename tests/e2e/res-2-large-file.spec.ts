@@ -1,6 +1,6 @@
 import fs from 'node:fs';
 import { expect, test } from '../../harness/fixtures.js';
-import { sampleTreeRss } from '../../harness/probes/rss-sampler.js';
+import { describeGrowth, sampleTreeRss } from '../../harness/probes/rss-sampler.js';
 import { expectIntact, startTransfer } from '../../harness/scenario/transfer-session.js';
 
 const MIB = 1024 * 1024;
@@ -16,11 +16,14 @@ const FILE_MIB = Number(process.env.RES2_FILE_MIB ?? DEFAULT_SIZE_MIB);
 /**
  * Peak growth of each browser's summed RSS (whole process tree) over its value when the receiver
  * opened the link. Measured here (receiver): 116 MiB for 32 MiB, ~174 for 64 MiB (bench), 168 for
- * 256 MiB, 255 for 384 MiB, 444 and 500 for 1 GiB; sender 30-130 MiB at any size. The receiver's
- * timeline (rss.json) is flat while data flows (±50 MiB) and rises at the end, by ~40% of the file,
- * while the app re-hashes the whole file from the chunk Blobs it reads back from IndexedDB (not yet
- * explained: the page holds no copy; Chromium's blob reads seem to keep memory a while). So a
- * streaming browser costs ~100-180 MiB plus up to ~40% of the file for a moment at the end. The
+ * 256 MiB, 255 for 384 MiB, 444-508 for 1 GiB; sender 30-130 MiB at any size. The receiver's
+ * timeline (rss.json, now split by kind of memory and by process) is flat while data flows
+ * (±50 MiB; at 128 MiB the peak is the renderer warming up in the first seconds) and at 1 GiB
+ * rises at the end, during assembly, by ~45% of the file, all of it anonymous memory: the browser
+ * process +218 MiB, holding one Blob handle for each of the 8,192 chunk Blobs read back from
+ * IndexedDB (the finished file is a Blob made of them), and the renderer +246 MiB, a GC sawtooth
+ * of the 8 MiB slices the whole-file hash reads. No copy of the file is kept: it goes when the
+ * page does. So a streaming browser costs ~100-180 MiB plus up to ~45% of the file at the end. The
  * bound, 180 MiB + 50% of the file, holds every measurement with room, and an app that holds the
  * whole file in memory (~170 MiB + the file) exceeds it at any size above ~20 MiB: at the default
  * 128 MiB ~298 MiB against a 244 MiB bound, at 1 GiB ~1,190 against 692.
@@ -59,8 +62,10 @@ test(`RES-2: a ${FILE_MIB} MiB file${FILE_MIB < FULL_SIZE_MIB ? ' (reduced from 
   const samplerStartOnRecorder = s.recorder.now();
   const started = Date.now();
   let peaks;
+  let completeAt: number | undefined;
   try {
     await app.waitForComplete(s.receiver.page, transferTimeoutMs);
+    completeAt = s.recorder.now();
   } finally {
     peaks = sampler.stop();
     await s.recorder.stop();
@@ -78,8 +83,9 @@ test(`RES-2: a ${FILE_MIB} MiB file${FILE_MIB < FULL_SIZE_MIB ? ' (reduced from 
   const rxRss = (from: number, to: number) => sampler.timeline.filter((p) => p.t + samplerStartOnRecorder >= from && p.t + samplerStartOnRecorder <= to).map((p) => p.mib.receiver ?? 0);
   const flowing = quarterAt !== undefined && allAt !== undefined ? rxRss(quarterAt, allAt) : [];
   const flowGrowth = flowing.length > 1 ? Math.max(...flowing) - flowing[0]! : undefined;
-  const phases = flowGrowth === undefined ? 'phases not recorded' : `receiver grew ${flowGrowth.toFixed(0)} MiB while data flowed (a quarter verified → all verified), the rest during assembly and the whole-file hash`;
-  const summary = `file ${FILE_MIB} MiB in ${seconds.toFixed(0)} s (${(FILE_MIB / seconds).toFixed(2)} MiB/s); ${line('receiver')}; ${line('sender')}; ${phases}; summed RSS of each browser's process tree, sampled every ${RSS_SAMPLE_INTERVAL_MS} ms`;
+  const assembly = allAt !== undefined && completeAt !== undefined ? `, which took ${((completeAt - allAt) / 1000).toFixed(1)} s` : '';
+  const phases = flowGrowth === undefined ? 'phases not recorded' : `receiver grew ${flowGrowth.toFixed(0)} MiB while data flowed (a quarter verified → all verified), the rest during assembly and the whole-file hash${assembly}`;
+  const summary = `file ${FILE_MIB} MiB in ${seconds.toFixed(0)} s (${(FILE_MIB / seconds).toFixed(2)} MiB/s); ${line('receiver')}; ${line('sender')}; ${phases}; receiver growth by kind and process: ${describeGrowth(sampler.timeline, 'receiver')}; summed RSS of each browser's process tree, sampled every ${RSS_SAMPLE_INTERVAL_MS} ms`;
   testInfo.annotations.push({ type: 'memory', description: summary });
   console.log(`RES-2: ${summary}`);
   const file = testInfo.outputPath('rss.json');
