@@ -20,8 +20,9 @@ const FILE_MIB = Number(process.env.RES2_FILE_MIB ?? DEFAULT_SIZE_MIB);
  * timeline (rss.json, now split by kind of memory and by process) is flat while data flows
  * (±50 MiB; at 128 MiB the peak is the renderer warming up in the first seconds) and at 1 GiB
  * rises at the end, during assembly, by ~45% of the file, all of it anonymous memory: the browser
- * process +218 MiB, holding one Blob handle for each of the 8,192 chunk Blobs read back from
- * IndexedDB (the finished file is a Blob made of them), and the renderer +246 MiB, a GC sawtooth
+ * process +218 MiB, which fits it holding a handle for each of the 8,192 chunk Blobs read back
+ * from IndexedDB (the finished file is a Blob made of them; inferred, not traced), and the
+ * renderer +246 MiB, swinging ±60 MiB in 1.5 s like a GC sawtooth
  * of the 8 MiB slices the whole-file hash reads. No copy of the file is kept: it goes when the
  * page does. So a streaming browser costs ~100-180 MiB plus up to ~45% of the file at the end. The
  * bound, 180 MiB + 50% of the file, holds every measurement with room, and an app that holds the
