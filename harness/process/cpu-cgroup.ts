@@ -136,7 +136,12 @@ export function createCpuQuotaGroup(cpuPercent: number, c: CpuController | undef
       fs.writeFileSync(path.join(dir, 'cpu.max'), `${quota} ${CFS_PERIOD_US}`);
     }
   } catch (err) {
-    fs.rmSync(dir, { force: true, recursive: false });
+    // A cgroup directory goes with rmdir (its control files cannot be unlinked); it may not exist.
+    try {
+      fs.rmdirSync(dir);
+    } catch {
+      // never made, or already gone
+    }
     throw new HarnessError('ERR_CONFIG', `could not make the CPU cgroup ${dir}: ${(err as Error).message}`, {
       context: { dir, cpuPercent, cgroupVersion: c.version },
       hint: 'Run as root with the cgroup CPU controller mounted (see needs.cpuCgroup).',
