@@ -1,7 +1,7 @@
 /**
  * Whether the ICE path has delivered anything since we last asked, from the transport's own
  * byte counter (getStats `transport.bytesReceived`: DTLS records, so SCTP data, SACKs and
- * retransmissions, not just whole DataChannel messages).
+ * retransmissions, not just whole DataChannel messages; the candidate pair's on Firefox).
  *
  * Why: on a slow, lossy link a 128 KiB message can take seconds to complete, and the other
  * side's heartbeat waits behind megabytes of queued chunks in the same SCTP association, so
@@ -45,11 +45,31 @@ export class PathProgress {
   }
 }
 
+interface StatsRow {
+  type?: string;
+  bytesReceived?: unknown;
+  nominated?: unknown;
+  selected?: unknown;
+}
+
+/**
+ * The transport's received-byte counter; where the browser has none, the candidate pair's in use.
+ * Firefox (ESR 153) reports a `transport` row without `bytesReceived` but counts bytes on its
+ * candidate pairs: without this fallback a Firefox receiver on a slow lossy link took every
+ * long message for a dead path and rebuilt the connection every ~4 s (NET-3, never finishing).
+ */
 async function transportBytesReceived(pc: RTCPeerConnection): Promise<number | undefined> {
   const stats = await pc.getStats();
-  let total: number | undefined;
-  stats.forEach((r: { type?: string; bytesReceived?: unknown }) => {
-    if (r.type === 'transport' && typeof r.bytesReceived === 'number') total = (total ?? 0) + r.bytesReceived;
+  let transport: number | undefined;
+  let pairsInUse: number | undefined;
+  let allPairs: number | undefined;
+  stats.forEach((r: StatsRow) => {
+    if (typeof r.bytesReceived !== 'number') return;
+    if (r.type === 'transport') transport = (transport ?? 0) + r.bytesReceived;
+    if (r.type === 'candidate-pair') {
+      allPairs = (allPairs ?? 0) + r.bytesReceived;
+      if (r.selected === true || r.nominated === true) pairsInUse = (pairsInUse ?? 0) + r.bytesReceived;
+    }
   });
-  return total;
+  return transport ?? pairsInUse ?? allPairs;
 }

@@ -1,6 +1,6 @@
 import fs from 'node:fs';
 import path from 'node:path';
-import { chromium, type BrowserContext, type Page } from '@playwright/test';
+import { chromium, type BrowserContext, type ConsoleMessage, type Page } from '@playwright/test';
 import { chromiumArgs, type ResolvedBrowser } from './chromium-launch.js';
 import type { BrowserEngine } from './engine.js';
 import { findBrowserPid } from './find-browser-pid.js';
@@ -8,6 +8,8 @@ import { launchFirefoxPeer } from './firefox-launch.js';
 import { rtcCaptureScript } from '../probes/rtc-capture.js';
 
 const CONSOLE_LINES_KEPT = 2_000;
+/** Unsubscribing from console events before a kill waits at most this long for its round trip. */
+const CONSOLE_DETACH_TIMEOUT_MS = 2_000;
 
 export interface PeerLaunchOptions {
   name: string;
@@ -29,6 +31,7 @@ export class Peer {
   private ctx: BrowserContext | undefined;
   private mainPage: Page | undefined;
   private browserPid: number | undefined;
+  private onConsole: ((m: ConsoleMessage) => void) | undefined;
 
   private constructor(private readonly opts: PeerLaunchOptions) {
     this.name = opts.name;
@@ -100,6 +103,7 @@ export class Peer {
   /** SIGKILL the browser process, by its PID: no unload handlers, no flushing. */
   async kill(): Promise<void> {
     const ctx = this.ctx;
+    await this.stopConsoleEvents();
     if (this.browserPid !== undefined) {
       try {
         process.kill(this.browserPid, 'SIGKILL');
@@ -131,10 +135,29 @@ export class Peer {
     return this.console.join('\n');
   }
 
+  /**
+   * Before a SIGKILL: stop Playwright sending this page's console events. Seen once in BRW-2 on a
+   * Firefox receiver (Playwright 1.65 over BiDi): a console event of the dying browser referred to
+   * an argument handle Playwright had already disposed, and its client threw "Object with guid
+   * handle@… was not bound in the connection" outside any call, which failed the test while it
+   * was recovering fine. Console events are a subscription: without a listener none are sent. One
+   * round trip after unsubscribing makes sure the server has taken it; the console lines of the
+   * browser's last moment are the price.
+   */
+  private async stopConsoleEvents(): Promise<void> {
+    const page = this.mainPage;
+    if (!page || !this.onConsole) return;
+    page.off('console', this.onConsole);
+    this.onConsole = undefined;
+    this.keep(`[${this.name}] console capture stopped: the browser is about to be killed`);
+    await Promise.race([page.title().catch(() => undefined), new Promise((r) => setTimeout(r, CONSOLE_DETACH_TIMEOUT_MS))]);
+  }
+
   private adoptPage(page: Page): void {
     this.mainPage = page;
     const tag = `[${this.name}]`;
-    page.on('console', (m) => this.keep(`${tag} ${m.type()}: ${m.text()}`));
+    this.onConsole = (m) => this.keep(`${tag} ${m.type()}: ${m.text()}`);
+    page.on('console', this.onConsole);
     page.on('pageerror', (e) => this.keep(`${tag} pageerror: ${e.message}`));
     page.on('crash', () => this.keep(`${tag} renderer crashed`));
   }

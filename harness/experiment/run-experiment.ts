@@ -1,5 +1,6 @@
 import { expect, test } from '@playwright/test';
 import type { TransferApp } from '../app-adapter.js';
+import type { BrowserEngine } from '../browser/engine.js';
 import type { Peer } from '../browser/peer.js';
 import type { ChaosController } from '../faults/chaos-controller.js';
 import { reportsCpuThrottling } from '../faults/cpu-quota.js';
@@ -9,7 +10,7 @@ import { expectIntact, startTransfer, waitForVerified, type TransferSession } fr
 import { attachRecovery, recoveryFigures } from '../verdict/recovery.js';
 import type { TestFile } from '../verdict/random-file.js';
 import type { Experiment, Probe, Step } from './experiment.js';
-import { USABLE_FAULTS, type ExperimentEnv } from './fault-contexts.js';
+import { createUsable, USABLE_FAULTS, usableNeeds, type ExperimentEnv } from './fault-contexts.js';
 
 export interface ExperimentFixtures {
   peers: PeerFactory;
@@ -19,6 +20,8 @@ export interface ExperimentFixtures {
   makeFile(sizeBytes: number): Promise<TestFile>;
   requireNeeds(needs: FaultNeeds): void;
   env: ExperimentEnv;
+  /** The engine of each peer (the project's pair). */
+  engines: { sender: BrowserEngine; receiver: BrowserEngine };
 }
 
 const sleep = (ms: number) => new Promise<void>((r) => setTimeout(r, ms));
@@ -58,7 +61,7 @@ async function runStep(step: Step, states: Map<string, StepState>, s: TransferSe
   }
   const usable = USABLE_FAULTS.get(step.fault)!;
   const peer = step.target === undefined ? undefined : s[step.target];
-  state.fault = usable.def.create(step.params, usable.context(f.env, peer));
+  state.fault = createUsable(usable, step.params, f.env, peer);
   state.injectedAt = s.recorder.now();
   await f.chaos.inject(state.fault);
   state.injected.resolve();
@@ -105,7 +108,7 @@ function describeProbe(p: Probe): string {
  * rollbacks. Each probe's measured value goes on the test result as a `probe` annotation.
  */
 export async function runExperiment(x: Experiment, f: ExperimentFixtures): Promise<void> {
-  for (const step of x.method) f.requireNeeds(USABLE_FAULTS.get(step.fault)!.def.needs);
+  for (const step of x.method) f.requireNeeds(usableNeeds(USABLE_FAULTS.get(step.fault)!, step.target === undefined ? undefined : f.engines[step.target]));
   const s = await startTransfer({ peers: f.peers, app: f.app, source: await f.makeFile(x.configuration.fileSizeBytes) });
   const states = new Map<string, StepState>(x.method.map((st) => [st.name, { fault: undefined, injectedAt: undefined, healedAt: undefined, injected: deferred() }]));
   const note = (description: string) => test.info().annotations.push({ type: 'probe', description });

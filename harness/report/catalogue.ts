@@ -55,7 +55,7 @@ export const CATALOGUE: readonly CatalogueRow[] = [
   row('TURN-2', 1, false, 'TURN over UDP blocked', 'falls back to TURN over TCP and completes', ['turn-proxy-block-udp']),
   row('TURN-3', 2, false, 'first TURN server unreachable, a second one configured', 'uses the second one', ['turn-proxy-toxics']),
   row('TURN-4', 1, false, 'wrong or expired TURN credentials', 'a clear error, not a silent hang', []),
-  row('BRW-1', 1, true, 'receiver tab crashes (renderer) at 50%', 'reopened tab recovers state from IndexedDB and resumes', ['crash-tab']),
+  row('BRW-1', 1, true, 'receiver tab crashes (renderer) at 50%', 'reopened tab recovers state from IndexedDB and resumes', ['crash-tab', 'kill-tab-processes']),
   row('BRW-2', 2, false, 'receiver browser process SIGKILLed at 50%', 'relaunched with the same profile, resumes', ['kill-browser']),
   row('BRW-3', 2, false, 'sender tab crashes; the user selects the same file again', 'only missing chunks are sent', ['crash-tab', 'kill-tab-processes']),
   row('BRW-4', 3, true, 'both peers crash', 'both recover, transfer completes', ['crash-tab', 'kill-tab-processes', 'kill-browser']),
@@ -72,7 +72,7 @@ export const CATALOGUE: readonly CatalogueRow[] = [
   row('SEC-2', 3, true, 'joining a room without its token', 'refused', []),
   row('SEC-3', 3, true, 'TURN credentials used after expiry; chaos control API without its key', 'refused', []),
   row('SEC-4', 3, true, "reading a checkpoint's session key from IndexedDB", 'stored encrypted (non-extractable key), not in clear', []),
-  row('CAS-1', 4, true, 'signaling down + TURN restart + lossy link + receiver crash, overlapping', 'completes with integrity; time to recover reported', ['kill-signaling', 'kill-turn', 'turn-proxy-toxics', 'crash-tab']),
+  row('CAS-1', 4, true, 'signaling down + TURN restart + lossy link + receiver crash, overlapping', 'completes with integrity; time to recover reported', ['kill-signaling', 'kill-turn', 'turn-proxy-toxics', 'crash-tab', 'kill-tab-processes']),
 ];
 
 /** The scenario ID a test title or file name starts with (`NET-1: …`, `net-1-path-cut.spec.ts`). */

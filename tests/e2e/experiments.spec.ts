@@ -24,9 +24,9 @@ for (const file of files) {
   const rel = path.relative(process.cwd(), file);
   test.describe(() => {
     test.use({ iceTransportPolicy: x.configuration.iceTransportPolicy, turnRoute: x.configuration.turnRoute });
-    test(x.scenarioId ? `${x.scenarioId}: ${x.title}` : x.title, { annotation: { type: 'experiment', description: rel } }, async ({ peers, app, chaos, workDir, makeFile, requireNeeds, turn, turnProxy, signaling }) => {
+    test(x.scenarioId ? `${x.scenarioId}: ${x.title}` : x.title, { annotation: { type: 'experiment', description: rel } }, async ({ peers, app, chaos, workDir, makeFile, requireNeeds, turn, turnProxy, signaling, senderEngine, receiverEngine }) => {
       test.setTimeout(x.configuration.timeoutMs + SETUP_ALLOWANCE_MS);
-      await runExperiment(x, { peers, app, chaos, workDir, makeFile, requireNeeds, env: { turn, turnProxy, signaling, chaosKey: SIGNALING_CHAOS_KEY } });
+      await runExperiment(x, { peers, app, chaos, workDir, makeFile, requireNeeds, env: { turn, turnProxy, signaling, chaosKey: SIGNALING_CHAOS_KEY }, engines: { sender: senderEngine, receiver: receiverEngine } });
     });
   });
 }
