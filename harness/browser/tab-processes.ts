@@ -1,4 +1,5 @@
 import fs from 'node:fs';
+import { cmdline, processTree } from '../process/process-tree.js';
 
 /**
  * The PIDs of the processes that run a browser's web content (its tabs), found under the browser
@@ -12,7 +13,7 @@ import fs from 'node:fs';
  * - Chromium: `--type=renderer` children, except extension renderers.
  */
 export function tabProcessPids(browserPid: number): number[] {
-  return descendants(browserPid).filter((pid) => isTabProcess(cmdline(pid), commandName(pid)));
+  return processTree(browserPid).slice(1).filter((pid) => isTabProcess(cmdline(pid), commandName(pid)));
 }
 
 /** Children of Firefox's fork server rewrite their command line as ONE space-separated string, so it is split on both. */
@@ -20,14 +21,6 @@ export function isTabProcess(argv: readonly string[], name: string): boolean {
   const args = argv.flatMap((a) => a.split(' ')).filter((a) => a !== '');
   if (args.includes('-contentproc')) return args.at(-1) === 'tab' && /^(Web Content|Isolated Web)/.test(name);
   return args.includes('--type=renderer') && !args.includes('--extension-process');
-}
-
-function cmdline(pid: number): string[] {
-  try {
-    return fs.readFileSync(`/proc/${pid}/cmdline`, 'utf8').split('\0');
-  } catch {
-    return []; // gone meanwhile
-  }
 }
 
 /** The kernel's name of the process (`comm`, at most 15 characters): Firefox names its content processes by role. */
@@ -38,35 +31,6 @@ function commandName(pid: number): string {
   } catch {
     return '';
   }
-}
-
-/** Parent PID from /proc/<pid>/stat; the command name in parentheses may itself hold spaces or ')'. */
-function parentPid(pid: number): number | undefined {
-  try {
-    const stat = fs.readFileSync(`/proc/${pid}/stat`, 'utf8');
-    const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
-    return Number(fields[1]);
-  } catch {
-    return undefined;
-  }
-}
-
-function descendants(root: number): number[] {
-  const children = new Map<number, number[]>();
-  for (const entry of fs.readdirSync('/proc')) {
-    if (!/^\d+$/.test(entry)) continue;
-    const pid = Number(entry);
-    const ppid = parentPid(pid);
-    if (ppid === undefined) continue;
-    children.set(ppid, [...(children.get(ppid) ?? []), pid]);
-  }
-  const out: number[] = [];
-  const queue = [...(children.get(root) ?? [])];
-  for (let pid = queue.shift(); pid !== undefined; pid = queue.shift()) {
-    out.push(pid);
-    queue.push(...(children.get(pid) ?? []));
-  }
-  return out;
 }
 
 /** Gone, or a zombie its parent has not reaped yet (a killed Firefox tab stays one until the fork server waits for it). */

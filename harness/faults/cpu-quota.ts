@@ -1,7 +1,7 @@
 import fs from 'node:fs';
 import type { Peer } from '../browser/peer.js';
 import { HarnessError } from '../errors.js';
-import { processTree } from '../probes/rss-sampler.js';
+import { processTree } from '../process/process-tree.js';
 import { cgroupDirOf, createCpuQuotaGroup, movePid, type CpuQuotaGroup, type CpuThrottleStats } from '../process/cpu-cgroup.js';
 import type { Fault } from './fault.js';
 import { registerFault } from './registry.js';

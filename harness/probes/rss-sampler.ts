@@ -1,42 +1,8 @@
 import fs from 'node:fs';
+import { childrenByParent, cmdline, processTree } from '../process/process-tree.js';
 
 const KIB = 1024;
 const MIB = 1024 * 1024;
-
-/** Parent PID from /proc/<pid>/stat; the command name (field 2) may hold spaces, so count from its ')'. */
-function parentPid(pid: string): number | undefined {
-  try {
-    const stat = fs.readFileSync(`/proc/${pid}/stat`, 'utf8');
-    return Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[1]);
-  } catch {
-    return undefined; // exited between readdir and read
-  }
-}
-
-/** Parent PID → child PIDs, for every process alive right now. */
-function childrenByParent(): Map<number, number[]> {
-  const children = new Map<number, number[]>();
-  for (const entry of fs.readdirSync('/proc')) {
-    if (!/^\d+$/.test(entry)) continue;
-    const ppid = parentPid(entry);
-    if (ppid === undefined) continue;
-    const list = children.get(ppid) ?? [];
-    list.push(Number(entry));
-    children.set(ppid, list);
-  }
-  return children;
-}
-
-/** `root` and its descendants (Chromium: browser → zygotes → renderers, GPU, network, storage…). */
-export function processTree(root: number, children = childrenByParent()): number[] {
-  const tree: number[] = [];
-  for (const queue = [root]; queue.length > 0; ) {
-    const pid = queue.shift()!;
-    tree.push(pid);
-    queue.push(...(children.get(pid) ?? []));
-  }
-  return tree;
-}
 
 /** What a process's resident memory is made of (/proc/<pid>/status), bytes. */
 interface Resident {
@@ -62,35 +28,19 @@ function resident(pid: number): Resident {
   return { rss: kib('VmRSS'), anon: kib('RssAnon'), file: kib('RssFile'), shmem: kib('RssShmem') };
 }
 
-function rssBytes(pid: number): number {
-  return resident(pid).rss;
-}
-
 /**
  * A short role for a browser process: Chromium's `--type=` (renderer, gpu-process, utility…),
  * Firefox's content-process type (tab, socket, rdd…), `browser` for the main process.
  */
 export function processRole(pid: number): string {
-  let argv: string[];
-  try {
-    argv = fs.readFileSync(`/proc/${pid}/cmdline`, 'utf8').split('\0').flatMap((a) => a.split(' ')).filter((a) => a !== '');
-  } catch {
-    return 'gone';
-  }
+  const argv = cmdline(pid).flatMap((a) => a.split(' ')).filter((a) => a !== '');
+  if (argv.length === 0) return 'gone';
   if (argv.includes('-contentproc')) return `content:${argv.at(-1) ?? '?'}`;
   const type = argv.find((a) => a.startsWith('--type='))?.slice('--type='.length);
   if (type === undefined) return 'browser';
   // e.g. storage.mojom.StorageService → storage
   const subtype = argv.find((a) => a.startsWith('--utility-sub-type='))?.slice('--utility-sub-type='.length).split('.')[0];
   return subtype ? `${type}:${subtype}` : type;
-}
-
-/**
- * Summed VmRSS of a process tree. Pages shared between the processes (Chromium's binary, shared
- * memory between renderer and browser) count once per process, so this is an upper bound.
- */
-export function treeRssBytes(root: number, children = childrenByParent()): number {
-  return processTree(root, children).reduce((sum, pid) => sum + rssBytes(pid), 0);
 }
 
 export interface RssPeaks {

@@ -8,7 +8,7 @@ import { USABLE_FAULTS } from '../../harness/experiment/fault-contexts.js';
 import { validateExperiment } from '../../harness/experiment/validate-experiment.js';
 import { cpuQuota, reportsCpuThrottling } from '../../harness/faults/cpu-quota.js';
 import { missingNeeds } from '../../harness/faults/needs.js';
-import { processTree } from '../../harness/probes/rss-sampler.js';
+import { processTree } from '../../harness/process/process-tree.js';
 import { cgroupDirOf, cpuControllerMissing, createCpuQuotaGroup, findCpuController, leftoverGroupNames, quotaUs, sweepLeftoverCpuGroups } from '../../harness/process/cpu-cgroup.js';
 
 const isRoot = process.platform === 'linux' && process.getuid?.() === 0;

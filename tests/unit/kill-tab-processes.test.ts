@@ -1,8 +1,8 @@
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { browserUnavailable, resolveBrowser } from '../../harness/browser/engine.js';
+import { describe, expect, it } from 'vitest';
+import { browserUnavailable, resolveBrowser, type BrowserEngine } from '../../harness/browser/engine.js';
 import { Peer } from '../../harness/browser/peer.js';
 import { isTabProcess, processGone, tabProcessPids } from '../../harness/browser/tab-processes.js';
 import { killTabProcesses } from '../../harness/faults/kill-tab-processes.js';
@@ -32,18 +32,23 @@ describe('which processes are tabs', () => {
   });
 });
 
-describe.skipIf(noFirefox !== undefined)('kill-tab-processes on a real Firefox', () => {
-  let workDir = '';
-  beforeAll(() => {
-    workDir = fs.mkdtempSync(path.join(os.tmpdir(), 'harness-killtab-'));
-  });
-  afterAll(() => fs.rmSync(workDir, { recursive: true, force: true }));
+/** A real browser of `engine` on a throwaway profile, for `body`; closed and its profile deleted after, pass or fail. */
+async function withPeer(engine: BrowserEngine, body: (peer: Peer) => Promise<void>): Promise<void> {
+  const workDir = fs.mkdtempSync(path.join(os.tmpdir(), 'harness-killtab-'));
+  const peer = await Peer.launch({ name: engine, browser: resolveBrowser(engine), headless: true, profileDir: path.join(workDir, `profile-${engine}`) });
+  try {
+    await body(peer);
+  } finally {
+    await peer.close();
+    fs.rmSync(workDir, { recursive: true, force: true });
+  }
+}
 
+describe.skipIf(noFirefox !== undefined)('kill-tab-processes on a real Firefox', () => {
   it(
     'kills the page (and closes the dead tab) while the browser process lives on and opens a new tab',
-    async () => {
-      const peer = await Peer.launch({ name: 'ff', browser: resolveBrowser('firefox'), headless: true, profileDir: path.join(workDir, 'profile-ff') });
-      try {
+    () =>
+      withPeer('firefox', async (peer) => {
         await peer.page.setContent('<p>before</p>');
         expect(await peer.page.evaluate(() => 1 + 1)).toBe(2);
         const pids = tabProcessPids(peer.pid!);
@@ -61,40 +66,32 @@ describe.skipIf(noFirefox !== undefined)('kill-tab-processes on a real Firefox',
         const tab = await peer.newPage();
         await tab.setContent('<p>after</p>');
         expect(await tab.evaluate(() => document.body.textContent)).toBe('after');
-      } finally {
-        await peer.close();
-      }
-    },
+      }),
     BROWSER_TEST_TIMEOUT_MS,
   );
 });
 
 describe('kill-tab-processes on a real Chromium', () => {
-  let workDir = '';
-  beforeAll(() => {
-    workDir = fs.mkdtempSync(path.join(os.tmpdir(), 'harness-killtab-c-'));
-  });
-  afterAll(() => fs.rmSync(workDir, { recursive: true, force: true }));
-
   it(
     'kills the renderer (the page crashes) while the browser process lives on and opens a new tab',
-    async () => {
-      const peer = await Peer.launch({ name: 'c', browser: resolveBrowser('chromium'), headless: true, profileDir: path.join(workDir, 'profile-c') });
-      try {
+    () =>
+      withPeer('chromium', async (peer) => {
         await peer.page.setContent('<p>before</p>');
+        const pids = tabProcessPids(peer.pid!);
+        expect(pids.length, 'the page runs in a renderer under the browser').toBeGreaterThan(0);
+        const old = peer.page;
         // inject() closes the dead tab, so the wait may reject before inject() returns: handle it
         // from the start (the event may or may not get out first), or it is an unhandled rejection.
         const crashed = peer.page.waitForEvent('crash', { timeout: 10_000 }).catch(() => undefined);
         await killTabProcesses.create({}, { peer }).inject();
         await crashed;
+        expect(pids.every(processGone), 'every renderer of the tab is gone').toBe(true);
+        expect(old.isClosed(), 'the dead tab is closed').toBe(true);
         expect(processGone(peer.pid!), 'the browser process survived its tab').toBe(false);
         const tab = await peer.newPage();
         await tab.setContent('<p>after</p>');
         expect(await tab.evaluate(() => document.body.textContent)).toBe('after');
-      } finally {
-        await peer.close();
-      }
-    },
+      }),
     BROWSER_TEST_TIMEOUT_MS,
   );
 });

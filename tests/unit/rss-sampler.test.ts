@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { describeGrowth, processRole, processTree, sampleTreeRss, type RssSample } from '../../harness/probes/rss-sampler.js';
+import { describeGrowth, processRole, sampleTreeRss, type RssSample } from '../../harness/probes/rss-sampler.js';
+import { processTree } from '../../harness/process/process-tree.js';
 
 const row = (t: number, mib: number, kinds: RssSample['kinds'][string], roles: Record<string, number>): RssSample => ({ t, mib: { rx: mib }, kinds: { rx: kinds }, roles: { rx: roles } });
 
