@@ -1,6 +1,7 @@
 import { defineConfig } from '@playwright/test';
 import type { BrowserEngine } from './harness/browser/engine.js';
-import type { HarnessOptions } from './harness/fixtures.js';
+import type { HarnessOptions, HarnessWorkerOptions } from './harness/fixtures.js';
+import { bundledApp } from './tests/support/bundled-app/bundled-app.js';
 
 /**
  * What the pairs beside Chromium → Chromium run by default (`.ci/run` runs them all): the happy
@@ -20,7 +21,7 @@ const FIREFOX_PAIRS: readonly { sender: BrowserEngine; receiver: BrowserEngine; 
  * Two real browser processes per test, plus coturn and the signaling server, on a 2-core
  * machine: one worker keeps timings honest. Raise --workers on bigger machines.
  */
-export default defineConfig<HarnessOptions>({
+export default defineConfig<HarnessOptions, HarnessWorkerOptions>({
   testDir: './tests/e2e',
   timeout: 180_000,
   expect: { timeout: 15_000 },
@@ -39,6 +40,8 @@ export default defineConfig<HarnessOptions>({
   ],
   use: {
     headless: true,
+    // The harness knows no app: our suite tests the bundled one (tests/support/bundled-app/).
+    appUnderTest: bundledApp,
     // No trace screenshots: they cost Chromium's compositor about half the transfer throughput
     // (measured: sender 649 vs 310 ms CPU per MiB), which skews every timing the scenarios report.
     trace: { mode: 'retain-on-failure', screenshots: false },

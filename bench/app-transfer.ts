@@ -1,6 +1,6 @@
 import fs from 'node:fs';
 import path from 'node:path';
-import type { BundledApp } from '../harness/adapters/bundled-app.js';
+import type { BundledApp } from '../tests/support/bundled-app/bundled-app-adapter.js';
 import type { Peer } from '../harness/browser/peer.js';
 import { HarnessError } from '../harness/errors.js';
 import { selectedCandidatePairs, type SelectedPair } from '../harness/probes/rtc-capture.js';

@@ -9,7 +9,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { startAppServer, type AppServer } from '../app-under-test/server/app-server.js';
-import { BundledApp } from '../harness/adapters/bundled-app.js';
+import { BundledApp } from '../tests/support/bundled-app/bundled-app-adapter.js';
 import type { ResolvedBrowser } from '../harness/browser/chromium-launch.js';
 import { browserUnavailable, resolveBrowser, type BrowserEngine } from '../harness/browser/engine.js';
 import { Peer, profileDirFor } from '../harness/browser/peer.js';

@@ -2,16 +2,15 @@ import crypto from 'node:crypto';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { test as base } from '@playwright/test';
-import { startAppServer, type AppServer } from '../app-under-test/server/app-server.js';
 import { externalTurnFromEnv } from '../turn/external.js';
 import { iceServersFor, type TurnTransport } from '../turn/credentials.js';
 import { launchTurnServer } from '../turn/launcher.js';
 import { startFaultProxy, type FaultProxy } from './fault-proxy/proxy.js';
 import type { TurnEndpoint } from '../turn/types.js';
 import type { TransferApp } from './app-adapter.js';
-import { BundledApp } from './adapters/bundled-app.js';
+import type { AppUnderTest, ServedApp } from './app-under-test.js';
+import { requireApp } from './require-app.js';
 import type { ChaosController } from './faults/chaos-controller.js';
 import { provideChaos } from './faults/chaos-fixture.js';
 import { attachPeerDiagnostics, attachText } from './report/failure-attachments.js';
@@ -23,7 +22,6 @@ import { Peer, profileDirFor } from './browser/peer.js';
 import { launchSignaling, type SignalingProcess } from './servers/signaling-process.js';
 import { makeRandomFile, type TestFile } from './verdict/random-file.js';
 
-const repoRoot = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 /** The signaling server's chaos API key, random per run (the API is off without one). */
 export const SIGNALING_CHAOS_KEY = crypto.randomBytes(24).toString('base64url');
 /** TURN credentials handed to pages live this long (SEC-3 tests shorten it on purpose). */
@@ -58,7 +56,12 @@ interface IceRoute {
   ttlSeconds: number;
 }
 
-export interface HarnessWorkerFixtures {
+export interface HarnessWorkerOptions {
+  /** The app the suite tests (its server and page adapter); unset, a test that needs the app fails saying so. */
+  appUnderTest: AppUnderTest | undefined;
+}
+
+export interface HarnessWorkerFixtures extends HarnessWorkerOptions {
   workerDir: string;
   turn: TurnEndpoint;
   /** A fault proxy in front of coturn (no root needed); used when `turnRoute` is `proxy`. */
@@ -67,7 +70,7 @@ export interface HarnessWorkerFixtures {
   deadTurn: FaultProxy;
   iceRouteState: IceRoute;
   signaling: SignalingProcess;
-  appServer: AppServer;
+  appServer: ServedApp;
 }
 
 export interface PeerFactory {
@@ -91,6 +94,7 @@ export interface HarnessFixtures {
 
 
 export const test = base.extend<HarnessOptions & HarnessFixtures, HarnessWorkerFixtures>({
+  appUnderTest: [undefined, { option: true, scope: 'worker' }],
   chunkSizeBytes: [128 * 1024, { option: true }],
   iceTransportPolicy: ['all', { option: true }],
   turnRoute: ['direct', { option: true }],
@@ -169,23 +173,19 @@ export const test = base.extend<HarnessOptions & HarnessFixtures, HarnessWorkerF
   ],
 
   appServer: [
-    async ({ turn, signaling, turnProxy, deadTurn, iceRouteState }, use) => {
+    async ({ appUnderTest, turn, signaling, turnProxy, deadTurn, iceRouteState }, use) => {
       const serversVia = (host: string, port: number) =>
         iceServersFor({ host, port, secret: turn.secret }, { user: 'peer', ttlSeconds: iceRouteState.ttlSeconds, transports: iceRouteState.transports });
-      const server = await startAppServer({
+      const server = await requireApp(appUnderTest).serve({
         host: '127.0.0.1',
         port: 0,
-        staticDir: path.join(repoRoot, 'dist', 'app'),
-        config: () => ({
-          signalingUrl: signaling.url,
-          iceServers:
-            iceRouteState.route === 'proxy'
-              ? serversVia(turnProxy.host, turnProxy.port)
-              : iceRouteState.route === 'dead-first'
-                ? [...serversVia(deadTurn.host, deadTurn.port).slice(0, 1), ...serversVia(turn.host, turn.port)]
-                : serversVia(turn.host, turn.port),
-          iceTransportPolicy: 'all',
-        }),
+        signalingUrl: signaling.url,
+        iceServers: () =>
+          iceRouteState.route === 'proxy'
+            ? serversVia(turnProxy.host, turnProxy.port)
+            : iceRouteState.route === 'dead-first'
+              ? [...serversVia(deadTurn.host, deadTurn.port).slice(0, 1), ...serversVia(turn.host, turn.port)]
+              : serversVia(turn.host, turn.port),
       });
       try {
         await use(server);
@@ -226,8 +226,8 @@ export const test = base.extend<HarnessOptions & HarnessFixtures, HarnessWorkerF
     for (const p of launched) await p.close();
   },
 
-  app: async ({ appServer, chunkSizeBytes, iceTransportPolicy, recovery }, use) => {
-    await use(new BundledApp({ appUrl: appServer.url, chunkSizeBytes, iceTransportPolicy, recovery }));
+  app: async ({ appUnderTest, appServer, chunkSizeBytes, iceTransportPolicy, recovery }, use) => {
+    await use(requireApp(appUnderTest).adapter({ appUrl: appServer.url, chunkSizeBytes, iceTransportPolicy, recovery }));
   },
 
   // Auto, so every test gets its timeline attached, whether or not it injected anything.

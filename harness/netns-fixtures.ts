@@ -1,10 +1,10 @@
 import path from 'node:path';
 import { randomBytes } from 'node:crypto';
-import { fileURLToPath } from 'node:url';
-import { startAppServer, type AppServer } from '../app-under-test/server/app-server.js';
 import { iceServersFor } from '../turn/credentials.js';
 import { launchTurnServer, resolveTurnRuntime, type TurnServer } from '../turn/launcher.js';
-import { BundledApp } from './adapters/bundled-app.js';
+import { probeReadyInNetns } from './netns/ready-in-netns.js';
+import type { ServedApp } from './app-under-test.js';
+import { requireApp } from './require-app.js';
 import { resolveChromium } from './browser/chromium-launch.js';
 import { Peer, profileDirFor } from './browser/peer.js';
 import { HarnessError } from './errors.js';
@@ -30,7 +30,6 @@ import { launchSignaling, type SignalingProcess } from './servers/signaling-proc
  * scenarios use it, and a fresh topology cannot inherit a rule or an allocation from the last test.
  */
 
-const repoRoot = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 /** The two peers every transfer scenario launches (transfer-session.ts). */
 const PEER_NAMES = ['sender', 'receiver'];
 /** Ports in the hub: our own namespace, so fixed ports cannot clash with anything. */
@@ -84,7 +83,7 @@ async function teardownAll(steps: Array<[string, (() => Promise<void>) | undefin
 
 export const test = base.extend<NetnsFixtures>({
   netns: [
-    async ({ workDir, turnRoute, turnTransports, turnCredentialTtlS, browserName, senderEngine, receiverEngine }, use, testInfo) => {
+    async ({ appUnderTest, workDir, turnRoute, turnTransports, turnCredentialTtlS, browserName, senderEngine, receiverEngine }, use, testInfo) => {
       skipWithReason(testInfo, netnsScenarioUnavailable());
       // The `peers` below start Chromium in the namespaces whatever the pair says (the launcher,
       // netns/chromium-in-netns.ts, wraps Chromium only): a pair with another engine skips here,
@@ -98,26 +97,22 @@ export const test = base.extend<NetnsFixtures>({
       let topology: Topology | undefined;
       let turn: TurnServer | undefined;
       let signaling: SignalingProcess | undefined;
-      let appServer: AppServer | undefined;
+      let appServer: ServedApp | undefined;
       let exposed: ExposedService | undefined;
       try {
         topology = await createTopology({ name: `e${randomBytes(4).toString('hex')}`, peers: PEER_NAMES });
         const hub = topology.hubNs;
         const service = topology.serviceAddress;
-        turn = await launchTurnServer({ netns: hub, host: service, workDir: path.join(workDir, 'turn') });
+        turn = await launchTurnServer({ netns: hub, probeReadyInNetns, host: service, workDir: path.join(workDir, 'turn') });
         signaling = await launchSignaling({ netns: hub, host: service, port: HUB_SIGNALING_PORT, logPath: path.join(workDir, 'signaling.log') });
         const turnAt = turn;
         const signalingUrl = signaling.url;
         // The app server runs here, in the root namespace, and appears in the hub through a Unix-socket bridge.
-        appServer = await startAppServer({
+        appServer = await requireApp(appUnderTest).serve({
           host: '127.0.0.1',
           port: 0,
-          staticDir: path.join(repoRoot, 'dist', 'app'),
-          config: () => ({
-            signalingUrl,
-            iceServers: iceServersFor(turnAt, { user: 'peer', ttlSeconds: turnCredentialTtlS, transports: turnTransports }),
-            iceTransportPolicy: 'all',
-          }),
+          signalingUrl,
+          iceServers: () => iceServersFor(turnAt, { user: 'peer', ttlSeconds: turnCredentialTtlS, transports: turnTransports }),
         });
         exposed = await exposeInNetns({ ns: hub, host: service, port: HUB_APP_PORT, targetHost: '127.0.0.1', targetPort: appServer.port, dir: workDir });
         await use({ topology, turn, signaling, appUrl: exposed.url, faults: { topology, stunPort: turn.port } });
@@ -165,8 +160,8 @@ export const test = base.extend<NetnsFixtures>({
     }
   },
 
-  app: async ({ netns, chunkSizeBytes, iceTransportPolicy, recovery }, use) => {
-    await use(new BundledApp({ appUrl: netns.appUrl, chunkSizeBytes, iceTransportPolicy, recovery }));
+  app: async ({ appUnderTest, netns, chunkSizeBytes, iceTransportPolicy, recovery }, use) => {
+    await use(requireApp(appUnderTest).adapter({ appUrl: netns.appUrl, chunkSizeBytes, iceTransportPolicy, recovery }));
   },
 
   // As in fixtures.ts (and auto like it: an override given without options inherits them), but

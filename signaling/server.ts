@@ -3,7 +3,7 @@ import type { AddressInfo } from 'node:net';
 
 import { WebSocket, WebSocketServer, type RawData } from 'ws';
 
-import { createLogger, type Logger } from '../harness/log.js';
+import { createLogger, type Logger } from '../lib/log.js';
 import { handleChaosRequest, type Reply } from './chaos-api.js';
 import type { ChaosConfig } from './chaos-protocol.js';
 import { ChaosEngine } from './chaos.js';

@@ -1,6 +1,6 @@
 import path from 'node:path';
 
-import { HarnessError } from '../harness/errors.js';
+import { HarnessError } from '../lib/errors.js';
 
 /**
  * turnserver.conf for a harness-owned coturn: loopback only, auth by TURN REST credentials, and

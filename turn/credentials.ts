@@ -1,7 +1,7 @@
 import { createHmac } from 'node:crypto';
 import net from 'node:net';
 
-import { HarnessError } from '../harness/errors.js';
+import { HarnessError } from '../lib/errors.js';
 
 /**
  * TURN REST API credentials (draft-uberti-behave-turn-rest), what coturn checks with

@@ -1,6 +1,6 @@
 import net from 'node:net';
 
-import { HarnessError } from '../harness/errors.js';
+import { HarnessError } from '../lib/errors.js';
 import { DEFAULT_TURN_REALM } from './config.js';
 import { iceServersFor, stunUri, turnUri, type IceServer, type TurnTransport } from './credentials.js';
 import type { TurnEndpoint } from './types.js';

@@ -7,11 +7,11 @@ import os from 'node:os';
 import path from 'node:path';
 import { promisify } from 'node:util';
 
-import { HarnessError } from '../harness/errors.js';
-import { createLogger } from '../harness/log.js';
-import { netnsCommand } from '../harness/netns/exec.js';
-import { probeReadyInNetns } from '../harness/netns/ready-in-netns.js';
-import { ManagedProcess, waitFor } from '../harness/process/managed-process.js';
+import { HarnessError } from '../lib/errors.js';
+import { createLogger } from '../lib/log.js';
+import { netnsCommand } from '../lib/netns-command.js';
+import type { ProbeReadyInNetns } from '../lib/netns-command.js';
+import { ManagedProcess, waitFor } from '../lib/process/managed-process.js';
 import { DEFAULT_TURN_HOST, DEFAULT_TURN_REALM, rejectedTurnOptions, turnConfigText, turnPaths, type TurnPaths } from './config.js';
 import { iceServersFor, stunUri, turnUri, type IceServer, type TurnTransport } from './credentials.js';
 import { stunBinding } from './stun-client.js';
@@ -47,6 +47,11 @@ export interface LaunchTurnOptions {
    * the port defaults to 3478 and the relay window to NETNS_RELAY_PORT_RANGE.
    */
   netns?: string;
+  /**
+   * How readiness is probed from inside `netns` (required with it). The harness passes its
+   * probeReadyInNetns (harness/netns/ready-in-netns.ts): the relay stands alone and imports no harness.
+   */
+  probeReadyInNetns?: ProbeReadyInNetns;
 }
 
 export interface TurnServer extends TurnEndpoint {
@@ -217,6 +222,7 @@ interface ServerSpec {
   runtime: TurnRuntime;
   startTimeoutMs: number;
   netns: string | undefined;
+  probeReadyInNetns: ProbeReadyInNetns | undefined;
 }
 
 class LaunchedTurnServer implements TurnServer {
@@ -341,6 +347,13 @@ class LaunchedTurnServer implements TurnServer {
 
   /** The root namespace cannot reach a server in another one: the probe runs inside it. */
   private async waitReadyInNetns(proc: ManagedProcess, ns: string): Promise<void> {
+    const probeReadyInNetns = this.spec.probeReadyInNetns;
+    if (probeReadyInNetns === undefined) {
+      throw new HarnessError('ERR_CONFIG', `coturn in network namespace ${ns} needs a readiness probe that runs inside it`, {
+        context: { netns: ns },
+        hint: 'Pass probeReadyInNetns (harness/netns/ready-in-netns.ts) with netns to launchTurnServer().',
+      });
+    }
     const probe = probeReadyInNetns(ns, { kind: 'stun', host: this.host, port: this.port }, this.spec.startTimeoutMs);
     const exited = proc.failOnExit();
     try {
@@ -416,6 +429,7 @@ export async function launchTurnServer(opts: LaunchTurnOptions = {}): Promise<Tu
     runtime,
     startTimeoutMs: opts.startTimeoutMs ?? (runtime.kind === 'docker' ? DOCKER_START_TIMEOUT_MS : NATIVE_START_TIMEOUT_MS),
     netns: opts.netns,
+    probeReadyInNetns: opts.probeReadyInNetns,
   };
   try {
     fs.mkdirSync(workDir, { recursive: true });

@@ -1,4 +1,4 @@
-import { HarnessError } from '../harness/errors.js';
+import { HarnessError } from '../lib/errors.js';
 import {
   IPPROTO_UDP,
   StunAttr,

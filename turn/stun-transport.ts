@@ -1,7 +1,7 @@
 import dgram from 'node:dgram';
 import net from 'node:net';
 
-import { HarnessError } from '../harness/errors.js';
+import { HarnessError } from '../lib/errors.js';
 import { decodeMessage, encodeMessage, framedLength, type EncodeOptions, type StunMessage } from './stun-message.js';
 
 /**

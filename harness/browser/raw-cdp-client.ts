@@ -1,5 +1,5 @@
 import { WebSocket, type RawData } from 'ws';
-import { HarnessError } from '../errors.js';
+import { HarnessError, type CdpErrorCode } from '../errors.js';
 import { createLogger } from '../log.js';
 import type { CdpCommands, CdpEventName, CdpEvents, CdpIncoming, CdpMethod, CdpRequest } from './raw-cdp-protocol.js';
 
@@ -7,21 +7,8 @@ import type { CdpCommands, CdpEventName, CdpEvents, CdpIncoming, CdpMethod, CdpR
 const COMMAND_TIMEOUT_MS = 30_000;
 const CONNECT_TIMEOUT_MS = 10_000;
 
-export type CdpErrorCode =
-  /** The WebSocket to the browser's DevTools endpoint could not be opened. */
-  | 'ERR_CDP_CONNECT'
-  /** The browser printed no (or an unreadable) DevTools endpoint. */
-  | 'ERR_CDP_ENDPOINT'
-  /** The browser answered a command with a protocol error. */
-  | 'ERR_CDP_PROTOCOL'
-  /** No answer (command) or no event within the time allowed. */
-  | 'ERR_CDP_TIMEOUT'
-  /** The connection closed while a command was pending, or before it was sent. */
-  | 'ERR_CDP_CLOSED'
-  /** Script evaluated in a page threw (or its promise rejected). */
-  | 'ERR_CDP_EVALUATE'
-  /** The browser sent something that is not a CDP message. */
-  | 'ERR_CDP_MALFORMED';
+// The codes live in the one error tree (lib/errors.ts), so errors.ts need not import this client.
+export type { CdpErrorCode } from '../../lib/errors.js';
 
 /** An error of the raw CDP client: a HarnessError (code, context, hint) whose codes are this client's. */
 export class CdpError extends HarnessError {

@@ -9,19 +9,9 @@ const STDERR_KEPT_CHARS = 2_000;
 
 const log = createLogger('netns');
 
-export interface CommandLine {
-  command: string;
-  args: string[];
-}
-
-/**
- * The command line that runs `command` inside network namespace `ns`. `ip netns exec` execs the
- * command in place (same PID, same inherited file descriptors), so a ManagedProcess or Playwright
- * pipe built on it sees the real server or browser, not a wrapper.
- */
-export function netnsCommand(ns: string, command: string, args: string[] = []): CommandLine {
-  return { command: 'ip', args: ['netns', 'exec', ns, command, ...args] };
-}
+// netnsCommand moved to lib/ (turn/ runs coturn in a namespace too).
+export { netnsCommand, type CommandLine } from '../../lib/netns-command.js';
+import { netnsCommand } from '../../lib/netns-command.js';
 
 export interface RunOptions {
   /** Written to stdin, then stdin is closed (`nft -f -` reads its ruleset this way). */

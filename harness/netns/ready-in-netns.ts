@@ -2,21 +2,15 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 
 import { HarnessError } from '../errors.js';
+import type { ReadyProbe, ReadyTarget } from '../../lib/netns-command.js';
 import { nodeScriptInNetns } from './node-in-netns.js';
 
 const PROBE_PATH = fileURLToPath(new URL('./ready-probe.ts', import.meta.url));
 /** Node's own start-up inside the namespace, on a machine shared with two browsers. */
 const PROBE_START_SLACK_MS = 10_000;
 
-/** What a readiness probe knocks on, from inside the server's namespace. */
-export type ReadyTarget = { kind: 'http'; url: string } | { kind: 'stun'; host: string; port: number };
-
-export interface ReadyProbe {
-  /** Resolves when the target answered; rejects with the probe's last error when it never did. */
-  readonly done: Promise<void>;
-  /** Ends the probe early (by its PID), e.g. because the server it waits for exited. */
-  cancel(): void;
-}
+// The types moved to lib/ so turn/launcher.ts can take this probe as an option.
+export type { ReadyProbe, ReadyTarget } from '../../lib/netns-command.js';
 
 function targetArgs(target: ReadyTarget): string[] {
   return target.kind === 'http' ? ['http', target.url] : ['stun', target.host, String(target.port)];

@@ -2,7 +2,7 @@ import path from 'node:path';
 import { expect, test as base } from '../../harness/fixtures.js';
 import { describeMeasurement, probeBackgroundThrottling, THROTTLED_CHAIN_MS, TIMER_CHAIN, waitUntilHidden } from '../../harness/browser/raw-background-probe.js';
 import { RawChromium, rawProfileDirFor } from '../../harness/browser/raw-chromium.js';
-import { RawReceiverPeer } from '../../harness/browser/raw-receiver-peer.js';
+import { RawReceiverPeer } from '../support/bundled-app/raw-receiver-peer.js';
 import { backgroundTabRawCdp } from '../../harness/faults/background-tab-raw-cdp.js';
 import { ProgressRecorder } from '../../harness/probes/progress-recorder.js';
 import { attachText } from '../../harness/report/failure-attachments.js';

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { completionOutcome } from '../../harness/adapters/bundled-app.js';
+import { completionOutcome } from '../support/bundled-app/bundled-app-adapter.js';
 import type { TransferProgress } from '../../harness/app-adapter.js';
 
 const p = (o: Partial<TransferProgress>): TransferProgress => ({ verifiedBytes: 0, totalBytes: 10, phase: 'receiving', ...o });

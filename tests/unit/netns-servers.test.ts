@@ -9,7 +9,7 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 
 import { exposeInNetns } from '../../harness/netns/expose-in-netns.js';
 import { namespacePids } from '../../harness/netns/namespaces.js';
-import { answersInNetns } from '../../harness/netns/ready-in-netns.js';
+import { answersInNetns, probeReadyInNetns } from '../../harness/netns/ready-in-netns.js';
 import { createTopology, type Topology } from '../../harness/netns/topology.js';
 import { launchSignaling } from '../../harness/servers/signaling-process.js';
 import { launchTurnServer, resolveTurnRuntime } from '../../turn/launcher.js';
@@ -52,7 +52,7 @@ describe('servers in the hub namespace', () => {
 
   it('coturn runs in the hub, answers STUN there (not from the root namespace), and comes back after a SIGKILL', { timeout: SERVER_TEST_TIMEOUT_MS }, async () => {
     const t = topology!;
-    const turn = await launchTurnServer({ netns: t.hubNs, host: t.serviceAddress, workDir: path.join(workDir, 'turn') });
+    const turn = await launchTurnServer({ netns: t.hubNs, probeReadyInNetns, host: t.serviceAddress, workDir: path.join(workDir, 'turn') });
     cleanups.push(() => turn.dispose());
     expect(turn.port).toBe(3478);
     // The recorded PID is coturn itself, inside the hub (ip netns exec execs in place).

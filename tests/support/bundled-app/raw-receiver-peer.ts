@@ -1,12 +1,12 @@
 import fs from 'node:fs';
 import path from 'node:path';
-import type { TransferProgress } from '../app-adapter.js';
-import { completionOutcome, progressFromDataset } from '../adapters/bundled-app.js';
-import { HarnessError } from '../errors.js';
-import type { ProgressRecorder } from '../probes/progress-recorder.js';
-import { CdpError } from './raw-cdp-client.js';
-import type { RawChromium } from './raw-chromium.js';
-import { RawPage } from './raw-page.js';
+import type { TransferProgress } from '../../../harness/app-adapter.js';
+import { completionOutcome, progressFromDataset } from './bundled-app-adapter.js';
+import { HarnessError } from '../../../harness/errors.js';
+import type { ProgressRecorder } from '../../../harness/probes/progress-recorder.js';
+import { CdpError } from '../../../harness/browser/raw-cdp-client.js';
+import type { RawChromium } from '../../../harness/browser/raw-chromium.js';
+import { RawPage } from '../../../harness/browser/raw-page.js';
 
 const COMPLETE_POLL_MS = 200;
 /** The ProgressRecorder's own sampling interval, so both peers' samples line up on the timeline. */

@@ -1,6 +1,6 @@
 import type { Page } from '@playwright/test';
-import type { TransferApp, TransferProgress } from '../app-adapter.js';
-import { HarnessError } from '../errors.js';
+import type { TransferApp, TransferProgress } from '../../../harness/app-adapter.js';
+import { HarnessError } from '../../../harness/errors.js';
 
 export interface BundledAppOptions {
   /** Where the app is served, e.g. http://127.0.0.1:4173/ */
