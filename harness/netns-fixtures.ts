@@ -6,6 +6,7 @@ import { iceServersFor } from '../turn/credentials.js';
 import { launchTurnServer, resolveTurnRuntime, type TurnServer } from '../turn/launcher.js';
 import { BundledApp } from './adapters/bundled-app.js';
 import { resolveChromium } from './browser/chromium-launch.js';
+import { closeAll } from './browser/close-peers.js';
 import { Peer, profileDirFor } from './browser/peer.js';
 import { HarnessError } from './errors.js';
 import { provideChaos } from './faults/chaos-fixture.js';
@@ -161,7 +162,7 @@ export const test = base.extend<NetnsFixtures>({
       if (testInfo.status !== testInfo.expectedStatus) await attachPeerDiagnostics(testInfo, launched);
     } finally {
       // Before the namespaces go (this fixture depends on netns, so it is torn down first).
-      for (const p of launched) await p.close();
+      await closeAll(launched);
     }
   },
 
