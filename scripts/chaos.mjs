@@ -8,6 +8,8 @@
 //   npm run chaos -- --experiment FILE     one experiment written as data (experiments/*.json)
 //   npm run chaos -- --audit               the catalogue against what exists; runs nothing
 //   npm run chaos -- --no-unit             skip the server-side (vitest) scenarios
+//   npm run chaos -- --repeat-each=N       Playwright's flag: each scenario N times, scored "k of N"
+//                                          (mixed results are `flaky`, which readiness refuses)
 import { spawnSync } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
@@ -61,18 +63,20 @@ if (fs.existsSync(cardPath)) {
   const ms = (v) => (v === undefined || v === null ? '–' : `${(v / 1000).toFixed(2)} s`);
   console.log('\nResilience summary');
   console.log(`  ${card.readiness.productionReady ? 'PRODUCTION READY' : 'NOT PRODUCTION READY'}: ${card.readiness.reason}`);
-  console.log('  tier   rows  passed  degraded  broke  skipped  not-run  uncovered  recover p50/p95');
+  console.log('  tier   rows  passed  degraded  flaky  broke  skipped  not-run  uncovered  recover p50/p95');
   for (const t of card.tiers) {
-    console.log(`  ${t.tier.padEnd(5)} ${String(t.scenarios).padStart(5)} ${String(t.passed).padStart(7)} ${String(t.degraded).padStart(9)} ${String(t.broke).padStart(6)} ${String(t.skipped).padStart(8)} ${String(t.notRun).padStart(8)} ${String(t.notCovered).padStart(10)}  ${ms(t.recoverP50Ms)} / ${ms(t.recoverP95Ms)}`);
+    console.log(`  ${t.tier.padEnd(5)} ${String(t.scenarios).padStart(5)} ${String(t.passed).padStart(7)} ${String(t.degraded).padStart(9)} ${String(t.flaky ?? 0).padStart(6)} ${String(t.broke).padStart(6)} ${String(t.skipped).padStart(8)} ${String(t.notRun).padStart(8)} ${String(t.notCovered).padStart(10)}  ${ms(t.recoverP50Ms)} / ${ms(t.recoverP95Ms)}`);
   }
-  const mark = { passed: 'PASS', degraded: 'SLOW', broke: 'FAIL', skipped: 'SKIP' };
+  const mark = { passed: 'PASS', degraded: 'SLOW', flaky: 'FLAKY', broke: 'FAIL', skipped: 'SKIP' };
   for (const r of card.rows.filter((x) => mark[x.verdict])) {
     const figs = r.timeToRecoverMs !== undefined && r.timeToRecoverMs !== null ? ` (recover ${ms(r.timeToRecoverMs)})` : '';
-    console.log(`  ${mark[r.verdict]}  ${r.id.padEnd(7)} ${r.expected.slice(0, 80)}${figs}`);
+    const rate = r.attempts > 0 ? ` ${r.passes}/${r.attempts}` : '';
+    console.log(`  ${mark[r.verdict].padEnd(5)} ${r.id.padEnd(7)}${rate.padEnd(6)} ${r.expected.slice(0, 72)}${figs}`);
     if (r.verdict !== 'passed') for (const w of r.why.slice(0, 3)) console.log(`          ${w.slice(0, 140)}`);
   }
-  if (card.trend && (card.trend.newFailures.length > 0 || card.trend.slower.length > 0)) {
-    console.log(`  since ${card.trend.previousGeneratedAt}: new failures ${card.trend.newFailures.join(', ') || 'none'}; slower ${card.trend.slower.map((s) => s.id).join(', ') || 'none'}`);
+  const rates = card.trend?.passRates ?? [];
+  if (card.trend && (card.trend.newFailures.length > 0 || card.trend.slower.length > 0 || rates.length > 0)) {
+    console.log(`  since ${card.trend.previousGeneratedAt}: new failures ${card.trend.newFailures.join(', ') || 'none'}; slower ${card.trend.slower.map((s) => s.id).join(', ') || 'none'}; pass rate ${rates.map((x) => `${x.id} ${x.before}→${x.now}`).join(', ') || 'unchanged'}`);
   }
 }
 console.log(`\nscorecard:         ${path.join(root, 'reports', 'resilience', 'index.html')}`);

@@ -25,7 +25,7 @@ const VITEST_MAX_AGE_MS = 2 * 60 * 60 * 1000;
  * and the trend against the previous scorecard in the same folder.
  */
 export default class ResilienceReporter implements Reporter {
-  private readonly results = new Map<string, { test: TestCase; result: TestResult }>();
+  private readonly results = new Map<string, { test: TestCase; result: TestResult; flaky?: boolean }>();
   private repoDir = process.cwd();
   private startedAtMs = Date.now();
   private readonly outDir: string;
@@ -46,12 +46,19 @@ export default class ResilienceReporter implements Reporter {
   }
 
   onTestEnd(test: TestCase, result: TestResult): void {
-    // The last attempt decides (retries replace earlier results).
-    this.results.set(test.id, { test, result });
+    // Each --repeat-each copy is its own TestCase id, so every repeat is kept. Retries replace
+    // earlier attempts, but a pass after a failed attempt is Playwright's "flaky": it must never
+    // read as passed, so it is recorded as a failure naming the earlier attempt.
+    const earlier = this.results.get(test.id);
+    const failedBefore = earlier !== undefined && (earlier.result.status === 'failed' || earlier.result.status === 'timedOut' || earlier.flaky === true);
+    this.results.set(test.id, { test, result, flaky: failedBefore && result.status === 'passed' });
   }
 
   onEnd(result: FullResult): void {
-    const runs: RunRecord[] = [...this.results.values()].map(({ test, result: r }) => runRecordFromPlaywright(test, r, this.repoDir));
+    const runs: RunRecord[] = [...this.results.values()].map(({ test, result: r, flaky }) => {
+      const rec = runRecordFromPlaywright(test, r, this.repoDir);
+      return flaky ? { ...rec, status: 'failed' as const, error: `Playwright flaky: passed on retry ${r.retry} after a failed attempt (retries should be 0)` } : rec;
+    });
     const vitest = runRecordsFromVitest(path.resolve(this.repoDir, this.vitestJson), this.repoDir);
     const vitestFresh = vitest && vitest.ranAtMs >= this.startedAtMs - VITEST_MAX_AGE_MS;
     if (vitestFresh) runs.push(...vitest.records);
@@ -70,7 +77,7 @@ export default class ResilienceReporter implements Reporter {
     fs.writeFileSync(path.join(outDir, 'scorecard.md'), renderMarkdown(card));
     fs.writeFileSync(path.join(outDir, 'scorecard.json'), JSON.stringify(withoutSvg(card), null, 2));
     const count = (v: string) => card.rows.filter((r) => r.verdict === v).length;
-    console.log(`\nResilience scorecard: ${count('passed')} passed, ${count('degraded')} degraded, ${count('broke')} broke, ${count('skipped')} skipped, ${count('not run')} not run, ${count('not covered')} not covered of ${card.rows.length} scenarios — ${card.readiness.productionReady ? 'production ready' : 'not production ready'}`);
+    console.log(`\nResilience scorecard: ${count('passed')} passed, ${count('degraded')} degraded, ${count('flaky')} flaky, ${count('broke')} broke, ${count('skipped')} skipped, ${count('not run')} not run, ${count('not covered')} not covered of ${card.rows.length} scenarios — ${card.readiness.productionReady ? 'production ready' : 'not production ready'}`);
     console.log(`  ${path.join(outDir, 'index.html')}`);
   }
 }

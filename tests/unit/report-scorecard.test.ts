@@ -86,9 +86,25 @@ describe('scorecard', () => {
       previous: before,
       vitestRanAtMs: undefined,
     });
-    expect(now.trend).toEqual({ previousGeneratedAt: new Date(0).toISOString(), newFailures: ['NET-1'], fixed: ['SIG-1'], slower: [] });
+    expect(now.trend).toEqual({ previousGeneratedAt: new Date(0).toISOString(), newFailures: ['NET-1'], fixed: ['SIG-1'], slower: [], passRates: [{ id: 'NET-1', before: '1/1', now: '0/1' }, { id: 'SIG-1', before: '0/1', now: '1/1' }] });
     const slower = buildScorecard({ runs: [run({ recovery: { timeToDetectMs: 0, timeToRecoverMs: 1_800, verifiedAtInjectBytes: 0, resentBytes: 0 } })], durationMs: 1, previous: before, vitestRanAtMs: undefined });
     expect(slower.trend!.slower).toEqual([{ id: 'NET-1', beforeMs: 1_100, nowMs: 1_800 }]);
+  });
+
+  it('calls mixed repeats of one test flaky (k of N), blocks readiness on it, and spreads the figures', () => {
+    const rec = (ms: number) => ({ timeToDetectMs: ms / 2, timeToRecoverMs: ms, verifiedAtInjectBytes: 0, resentBytes: 0 });
+    const runs = [...allPassing().filter((r) => r.scenarioId !== 'NET-1'), run({ recovery: rec(1_000) }), run({ recovery: rec(3_000) }), run({ status: 'failed', error: 'Error: x', recovery: undefined })];
+    const card = buildScorecard({ runs, durationMs: 1, previous: undefined, vitestRanAtMs: undefined });
+    const row = card.rows.find((r) => r.id === 'NET-1')!;
+    expect(row.verdict).toBe('flaky');
+    expect([row.passes, row.attempts]).toEqual([2, 3]);
+    expect(row.recoverSpread).toEqual({ p50: 1_000, p95: 3_000, min: 1_000, max: 3_000, n: 2 });
+    expect(row.durationSpread).toMatchObject({ min: 20_000, max: 20_000, n: 3 });
+    expect(card.readiness.productionReady).toBe(false);
+    expect(card.readiness.reason).toContain('flaky: NET-1');
+    expect(card.tiers.find((t) => t.tier === 'NET')!.flaky).toBe(1);
+    expect(renderMarkdown(card)).toContain('| flaky | 2/3 | 500 ms/1.50 s (500 ms–1.50 s) | 1.00 s/3.00 s (1.00 s–3.00 s) |');
+    expect(renderHtml(card)).toContain('2/3');
   });
 
   it('flags a passed transfer scenario that never checked the file’s BLAKE3', () => {
