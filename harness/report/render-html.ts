@@ -61,6 +61,8 @@ export function renderHtml(card: Scorecard): string {
 <h1>Resilience scorecard</h1>
 <div class="meta">Generated ${esc(card.generatedAt)} · Playwright run took ${fmtDuration(card.durationMs)}${card.vitestRanAt ? ` · server-side scenarios from the vitest run at ${esc(card.vitestRanAt)}` : ''}</div>
 <div class="ready" style="background:${ready ? '#1a7f37' : '#cf222e'}">${ready ? 'Production ready' : 'Not production ready'}: ${esc(card.readiness.reason)}</div>
+${card.mode?.noise ? `<div class="meta">Background noise during the run: <b>${esc(card.mode.noise)}</b></div>` : ''}
+${card.mode?.faultsOff ? `<h2>Faults off: does each fault scenario fail without its fault?</h2><ul>${card.rows.filter((x) => x.faultsOff !== undefined).map((r) => `<li><a href="#${r.id}">${r.id}</a> ${r.faultsOff === 'proven' ? badge('passed').replace('passed', 'proven') : badge('broke').replace('broke', 'unproven')} passed ${passRate(r)} with faults off</li>`).join('')}</ul>` : ''}
 <h2>Per tier</h2>
 <table><tr><th>tier</th><th>scenarios</th><th>passed</th><th>degraded</th><th>flaky</th><th>broke</th><th>skipped</th><th>not run</th><th>not covered</th><th>recovery p50</th><th>recovery p95</th></tr>
 ${card.tiers.map((t) => `<tr><td>${t.tier}</td><td class="num">${t.scenarios}</td><td class="num">${t.passed}</td><td class="num">${t.degraded}</td><td class="num">${t.flaky}</td><td class="num">${t.broke}</td><td class="num">${t.skipped}</td><td class="num">${t.notRun}</td><td class="num">${t.notCovered}</td><td class="num">${fmtMs(t.recoverP50Ms)}</td><td class="num">${fmtMs(t.recoverP95Ms)}</td></tr>`).join('\n')}</table>

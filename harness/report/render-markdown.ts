@@ -16,7 +16,14 @@ export function renderMarkdown(card: Scorecard): string {
   const ready = card.readiness.productionReady ? '**production ready**' : '**not production ready**';
   out.push('# Resilience scorecard', '');
   out.push(`Generated ${card.generatedAt} · Playwright run took ${fmtDuration(card.durationMs)}${card.vitestRanAt ? ` · server-side scenarios from the vitest run at ${card.vitestRanAt}` : ''}`, '');
+  const mode = card.mode as Scorecard['mode'] | undefined;
+  if (mode?.noise) out.push(`Background noise during the run: **${mode.noise}**.`, '');
   out.push(`Readiness: ${ready} — ${card.readiness.reason}.`, '');
+  if (mode?.faultsOff) {
+    out.push('## Faults off: does each fault scenario fail without its fault?', '');
+    for (const r of card.rows.filter((x) => x.faultsOff !== undefined)) out.push(`- **${r.id}** ${r.faultsOff} (passed ${passRate(r)} with faults off)`);
+    out.push('');
+  }
   out.push('## Per tier', '', '| tier | scenarios | passed | degraded | flaky | broke | skipped | not run | not covered | recovery p50 | recovery p95 |', '|---|---|---|---|---|---|---|---|---|---|---|');
   for (const t of card.tiers) out.push(`| ${t.tier} | ${t.scenarios} | ${t.passed} | ${t.degraded} | ${t.flaky} | ${t.broke} | ${t.skipped} | ${t.notRun} | ${t.notCovered} | ${fmtMs(t.recoverP50Ms)} | ${fmtMs(t.recoverP95Ms)} |`);
   out.push('', '## Scenarios', '');

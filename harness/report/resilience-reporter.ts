@@ -4,6 +4,7 @@ import type { FullConfig, FullResult, Reporter, Suite, TestCase, TestResult } fr
 import { runRecordFromPlaywright } from './collect-playwright.js';
 import { runRecordsFromVitest } from './collect-vitest.js';
 import { scenarioCoverage } from './coverage.js';
+import { runModeFromEnv } from './faults-off.js';
 import { renderHtml } from './render-html.js';
 import { renderMarkdown } from './render-markdown.js';
 import type { RunRecord } from './run-record.js';
@@ -70,6 +71,7 @@ export default class ResilienceReporter implements Reporter {
       previous,
       vitestRanAtMs: vitestFresh ? vitest.ranAtMs : undefined,
       coverage: scenarioCoverage(this.repoDir),
+      mode: runModeFromEnv(),
     });
     if (vitest && !vitestFresh) card.gaps.push(`server-side scenario results in ${this.vitestJson} are older than 2 h and were left out; \`npm run chaos\` runs them again`);
     fs.mkdirSync(outDir, { recursive: true });

@@ -1,4 +1,5 @@
 import { CATALOGUE, TIERS, type CatalogueRow, type Level, type Tier } from './catalogue.js';
+import { faultsOffVerdictOf, type FaultsOffVerdict, type RunMode } from './faults-off.js';
 import type { IntegrityVerdict, RunRecord } from './run-record.js';
 
 /** `not run`: a test exists but this run did not include it; `not covered`: no test exists. */
@@ -37,6 +38,8 @@ export interface ScenarioRow {
   detectSpread: Spread | undefined;
   recoverSpread: Spread | undefined;
   durationSpread: Spread | undefined;
+  /** Only in a faults-off run: did the row fail without its fault (proven) or still pass (unproven)? */
+  faultsOff: FaultsOffVerdict | undefined;
   browsers: string[];
   /** Test files that cover this row (found on disk, whether or not they ran). */
   testFiles: string[];
@@ -80,6 +83,8 @@ export interface Scorecard {
   trend: Trend | undefined;
   /** When the server-side (vitest) scenarios in this scorecard ran, if they are included. */
   vitestRanAt: string | undefined;
+  /** Faults off and background noise; absent in scorecards written before they existed. */
+  mode: RunMode;
 }
 
 /** A recovery counts as slower when it grew by this share and by at least SLOWER_MIN_MS. */
@@ -143,7 +148,7 @@ function integrityOf(runs: RunRecord[]): IntegrityVerdict {
   return 'not checked';
 }
 
-export function scenarioRow(row: CatalogueRow, runs: RunRecord[], testFiles: string[] = []): ScenarioRow {
+export function scenarioRow(row: CatalogueRow, runs: RunRecord[], testFiles: string[] = [], faultsOff = false): ScenarioRow {
   const { verdict, why } = verdictOf(row, runs, testFiles);
   const ran = runs.filter((r) => r.status !== 'skipped');
   return {
@@ -165,6 +170,7 @@ export function scenarioRow(row: CatalogueRow, runs: RunRecord[], testFiles: str
     detectSpread: spreadOf(ran.map((r) => r.recovery?.timeToDetectMs)),
     recoverSpread: spreadOf(ran.map((r) => r.recovery?.timeToRecoverMs)),
     durationSpread: spreadOf(ran.map((r) => r.durationMs)),
+    faultsOff: faultsOff ? faultsOffVerdictOf(runs) : undefined,
     browsers: [...new Set(runs.map((r) => r.browser))],
     testFiles,
     runs,
@@ -249,9 +255,16 @@ export function buildScorecard(input: {
   vitestRanAtMs: number | undefined;
   /** Scenario ID → test files on disk that cover it (coverage.ts). */
   coverage?: ReadonlyMap<string, string[]>;
+  mode?: RunMode;
   now?: Date;
 }): Scorecard {
-  const rows = CATALOGUE.map((c) => scenarioRow(c, input.runs.filter((r) => r.scenarioId === c.id), input.coverage?.get(c.id) ?? []));
+  const mode = input.mode ?? { faultsOff: false, noise: undefined };
+  const rows = CATALOGUE.map((c) => scenarioRow(c, input.runs.filter((r) => r.scenarioId === c.id), input.coverage?.get(c.id) ?? [], mode.faultsOff));
+  const unproven = rows.filter((r) => r.faultsOff === 'unproven').map((r) => r.id);
+  // With faults off the suite is being tested, not the app: a readiness verdict would be a lie.
+  const readiness = mode.faultsOff
+    ? { productionReady: false, reason: `faults-off run (a check of the suite, not of the app): ${rows.filter((r) => r.faultsOff === 'proven').length} proven, unproven: ${unproven.join(', ') || 'none'}` }
+    : readinessOf(rows);
   return {
     schemaVersion: 1,
     generatedAt: (input.now ?? new Date()).toISOString(),
@@ -259,10 +272,11 @@ export function buildScorecard(input: {
     rows,
     tiers: TIERS.map((t) => tierSummary(t, rows)),
     otherRuns: input.runs.filter((r) => !r.scenarioId || !CATALOGUE.some((c) => c.id === r.scenarioId)),
-    readiness: readinessOf(rows),
+    readiness,
     gaps: gapsOf(rows),
     trend: trendOf(rows, input.previous),
     vitestRanAt: input.vitestRanAtMs === undefined ? undefined : new Date(input.vitestRanAtMs).toISOString(),
+    mode,
   };
 }
 

@@ -120,3 +120,25 @@ describe('scorecard', () => {
     expect(html).toContain(svg);
   });
 });
+
+describe('faults-off scorecard', () => {
+  it('calls a fault scenario that still passes without its fault unproven, one that fails proven, and skips baselines', () => {
+    const fault = [{ name: 'cut-path', params: {} }] as unknown as RunRecord['faults'];
+    const runs = [
+      run({ status: 'failed', error: 'Error: no fault', faults: fault }),
+      run({ scenarioId: 'SIG-1', title: 'SIG-1: x', faults: [], notes: ['faults-off: kill-signaling was NOT injected (HARNESS_FAULTS_OFF=1)'] }),
+      run({ scenarioId: 'TURN-4', title: 'TURN-4: x', faults: [] }),
+    ];
+    const card = buildScorecard({ runs, durationMs: 1, previous: undefined, vitestRanAtMs: undefined, mode: { faultsOff: true, noise: 'cpu' } });
+    const by = (id: string) => card.rows.find((r) => r.id === id)!;
+    expect(by('NET-1').faultsOff).toBe('proven');
+    expect(by('SIG-1').faultsOff).toBe('unproven');
+    expect(by('TURN-4').faultsOff).toBeUndefined();
+    expect(card.readiness).toEqual({ productionReady: false, reason: 'faults-off run (a check of the suite, not of the app): 1 proven, unproven: SIG-1' });
+    expect(card.mode).toEqual({ faultsOff: true, noise: 'cpu' });
+    const md = renderMarkdown(card);
+    expect(md).toContain('- **SIG-1** unproven (passed 1/1 with faults off)');
+    expect(md).toContain('Background noise during the run: **cpu**');
+    expect(renderHtml(card)).toContain('unproven');
+  });
+});
