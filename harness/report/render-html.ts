@@ -1,5 +1,6 @@
 import { fmtBytes, fmtDuration, fmtMs, fmtRate } from './format.js';
 import type { RunRecord } from './run-record.js';
+import { pairCells, pairColumns } from './engine-pairs.js';
 import { fmtSpread } from './render-markdown.js';
 import { passRate, reproduceCommand, type RowVerdict, type Scorecard, type ScenarioRow } from './scorecard.js';
 
@@ -69,6 +70,7 @@ ${card.tiers.map((t) => `<tr><td>${t.tier}</td><td class="num">${t.scenarios}</t
 <h2>Scenarios</h2>
 <table><tr><th>ID</th><th>level</th><th>fault</th><th>expected</th><th>verdict</th><th>passes</th><th>detect p50/p95 (min–max)</th><th>recover p50/p95 (min–max)</th><th>duration p50/p95 (min–max)</th><th>re-sent</th><th>throughput during fault</th><th>integrity</th><th>browser</th></tr>
 ${card.rows.map((r) => `<tr><td><a href="#${r.id}">${r.id}</a></td><td class="num">${r.level}</td><td>${esc(r.fault)}</td><td>${esc(r.expected)}</td><td>${badge(r.verdict)}</td><td class="num">${passRate(r)}</td><td class="num">${fmtSpread(r.detectSpread)}</td><td class="num">${fmtSpread(r.recoverSpread)}</td><td class="num">${fmtSpread(r.durationSpread)}</td><td class="num">${fmtBytes(r.resentBytes)}</td><td class="num">${fmtRate(r.throughputDuringFaultBps)}</td><td>${esc(r.integrity)}</td><td>${esc(r.browsers.join(', ') || '–')}</td></tr>`).join('\n')}</table>
+${pairColumns(card.rows).length > 0 ? `<h2>Per engine pair</h2><table><tr><th>ID</th>${pairColumns(card.rows).map((p) => `<th>${esc(p)}</th>`).join('')}</tr>${covered.map((r) => { const c = pairCells(r.runs); return `<tr><td><a href="#${r.id}">${r.id}</a></td>${pairColumns(card.rows).map((p) => `<td>${c[p] ?? '–'}</td>`).join('')}</tr>`; }).join('\n')}</table>` : ''}
 <h2>Broke under</h2>
 ${broke.length === 0 ? '<p class="meta">nothing broke</p>' : broke.map((r) => `<p><a href="#${r.id}">${r.id}</a> ${esc(r.fault)} (${r.verdict}, passed ${passRate(r)})</p><ul>${r.runs.filter((x) => x.status === 'failed' || x.status === 'interrupted').map((x) => `<li>${esc(x.title)} [${esc(x.browser)}]<br>reproduce: <code>${esc(reproduceCommand(x))}</code></li>`).join('')}</ul>`).join('\n')}
 <h2>Survived but degraded</h2>

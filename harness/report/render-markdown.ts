@@ -1,3 +1,4 @@
+import { pairTableMarkdown } from './engine-pairs.js';
 import { fmtBytes, fmtDuration, fmtMs, fmtRate } from './format.js';
 import { passRate, reproduceCommand, type Scorecard, type ScenarioRow, type Spread } from './scorecard.js';
 
@@ -31,7 +32,8 @@ export function renderMarkdown(card: Scorecard): string {
   for (const r of card.rows) {
     out.push(`| ${r.id} | ${r.level} | ${cell(r.fault)} | ${cell(r.expected)} | ${r.verdict} | ${passRate(r)} | ${fmtSpread(r.detectSpread)} | ${fmtSpread(r.recoverSpread)} | ${fmtSpread(r.durationSpread)} | ${fmtBytes(r.resentBytes)} | ${fmtRate(r.throughputDuringFaultBps)} | ${r.integrity} | ${r.browsers.join(', ') || '–'} |`);
   }
-  out.push('', '## Broke under', '');
+  out.push('', ...pairTableMarkdown(card.rows));
+  out.push('## Broke under', '');
   out.push(...sectionRows(card.rows.filter((r) => r.verdict === 'broke' || r.verdict === 'flaky'), 'nothing broke', (r) => [
     `- **${r.id}** ${r.fault} (${r.verdict}, passed ${passRate(r)})`,
     ...r.runs.filter((x) => x.status === 'failed' || x.status === 'interrupted').flatMap((x) => [`  - ${x.title} [${x.browser}]: ${cell(x.error?.split('\n')[0] ?? x.status)}`, `    reproduce: \`${reproduceCommand(x)}\``]),

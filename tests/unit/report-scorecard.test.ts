@@ -142,3 +142,15 @@ describe('faults-off scorecard', () => {
     expect(renderHtml(card)).toContain('unproven');
   });
 });
+
+describe('per engine pair', () => {
+  it('gives each project a column: passed, flaky, broke or skipped', () => {
+    const runs = [
+      run({}), run({ project: 'firefox', status: 'failed' }), run({ project: 'firefox', status: 'failed' }),
+      run({ project: 'webkit', status: 'skipped' }), run({ project: 'mixed' }), run({ project: 'mixed', status: 'failed' }),
+    ];
+    const card = buildScorecard({ runs, durationMs: 1, previous: undefined, vitestRanAtMs: undefined });
+    expect(renderMarkdown(card)).toContain('| NET-1 | passed | broke | skipped | flaky |');
+    expect(renderHtml(card)).toContain('<th>webkit</th>');
+  });
+});
