@@ -233,8 +233,8 @@ function trendOf(rows: ScenarioRow[], previous: Scorecard | undefined): Trend | 
     const bad = (v: RowVerdict) => v === 'broke' || v === 'flaky';
     if (bad(r.verdict) && !bad(p.verdict)) trend.newFailures.push(r.id);
     if (ok(r.verdict) && bad(p.verdict)) trend.fixed.push(r.id);
-    // Scorecards written before pass rates existed have no attempts: nothing to compare.
-    const rateBefore = (p.attempts as number | undefined) === undefined ? undefined : passRate(p);
+    // Scorecards written before pass rates existed, or rows not run then, have no rate to compare.
+    const rateBefore = ((p.attempts as number | undefined) ?? 0) === 0 ? undefined : passRate(p);
     if (rateBefore !== undefined && r.attempts > 0 && rateBefore !== passRate(r)) trend.passRates.push({ id: r.id, before: rateBefore, now: passRate(r) });
     if (ok(r.verdict) && ok(p.verdict) && r.timeToRecoverMs !== undefined && p.timeToRecoverMs !== undefined && r.timeToRecoverMs > p.timeToRecoverMs * SLOWER_RATIO && r.timeToRecoverMs - p.timeToRecoverMs >= SLOWER_MIN_MS) {
       trend.slower.push({ id: r.id, beforeMs: p.timeToRecoverMs, nowMs: r.timeToRecoverMs });
@@ -274,7 +274,9 @@ export function buildScorecard(input: {
     otherRuns: input.runs.filter((r) => !r.scenarioId || !CATALOGUE.some((c) => c.id === r.scenarioId)),
     readiness,
     gaps: gapsOf(rows),
-    trend: trendOf(rows, input.previous),
+    // Failing is the point of a faults-off run: comparing it with a normal run (either way) would
+    // report every fault scenario as a new failure or a fix.
+    trend: mode.faultsOff || (input.previous?.mode as RunMode | undefined)?.faultsOff ? undefined : trendOf(rows, input.previous),
     vitestRanAt: input.vitestRanAtMs === undefined ? undefined : new Date(input.vitestRanAtMs).toISOString(),
     mode,
   };

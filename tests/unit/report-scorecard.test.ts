@@ -154,3 +154,14 @@ describe('per engine pair', () => {
     expect(renderHtml(card)).toContain('<th>webkit</th>');
   });
 });
+
+describe('trend around a faults-off run', () => {
+  it('is left out on either side of a faults-off run, and ignores rows the previous run did not run', () => {
+    const off = buildScorecard({ runs: [run({ status: 'failed' })], durationMs: 1, previous: undefined, vitestRanAtMs: undefined, mode: { faultsOff: true, noise: undefined } });
+    expect(buildScorecard({ runs: [run({})], durationMs: 1, previous: off, vitestRanAtMs: undefined }).trend).toBeUndefined();
+    const normal = buildScorecard({ runs: [run({})], durationMs: 1, previous: undefined, vitestRanAtMs: undefined });
+    expect(buildScorecard({ runs: [run({})], durationMs: 1, previous: normal, vitestRanAtMs: undefined, mode: { faultsOff: true, noise: undefined } }).trend).toBeUndefined();
+    const sig = buildScorecard({ runs: [run({ scenarioId: 'SIG-1', title: 'SIG-1: x' })], durationMs: 1, previous: normal, vitestRanAtMs: undefined });
+    expect(sig.trend!.passRates).toEqual([]);
+  });
+});
