@@ -42,7 +42,9 @@ export default class ResilienceReporter implements Reporter {
   }
 
   onBegin(config: FullConfig, _suite: Suite): void {
-    this.repoDir = path.dirname(config.configFile ?? path.join(config.rootDir, 'playwright.config.ts'));
+    // `playwright merge-reports` without -c has no configFile and sets rootDir to the test dir
+    // (tests/e2e): the repo is then the nearest folder above it holding a package.json.
+    this.repoDir = config.configFile ? path.dirname(config.configFile) : repoAbove(config.rootDir);
     this.startedAtMs = Date.now();
   }
 
@@ -81,6 +83,13 @@ export default class ResilienceReporter implements Reporter {
     const count = (v: string) => card.rows.filter((r) => r.verdict === v).length;
     console.log(`\nResilience scorecard: ${count('passed')} passed, ${count('degraded')} degraded, ${count('flaky')} flaky, ${count('broke')} broke, ${count('skipped')} skipped, ${count('not run')} not run, ${count('not covered')} not covered of ${card.rows.length} scenarios — ${card.readiness.productionReady ? 'production ready' : 'not production ready'}`);
     console.log(`  ${path.join(outDir, 'index.html')}`);
+  }
+}
+
+function repoAbove(dir: string): string {
+  for (let d = path.resolve(dir); ; d = path.dirname(d)) {
+    if (fs.existsSync(path.join(d, 'package.json'))) return d;
+    if (path.dirname(d) === d) return path.resolve(dir);
   }
 }
 
