@@ -74,7 +74,7 @@ describe('scorecard', () => {
   it('summarises tiers with recovery percentiles', () => {
     const runs = [10_000, 1_000, 2_000, 3_000].map((ms, i) => run({ scenarioId: `NET-${i + 1}`, recovery: { timeToDetectMs: 0, timeToRecoverMs: ms, verifiedAtInjectBytes: 0, resentBytes: 0 } }));
     const net = buildScorecard({ runs, durationMs: 1, previous: undefined, vitestRanAtMs: undefined }).tiers.find((t) => t.tier === 'NET')!;
-    expect(net).toMatchObject({ scenarios: 5, passed: 3, degraded: 1, notCovered: 1, recoverP50Ms: 2_000, recoverP95Ms: 10_000 });
+    expect(net).toMatchObject({ scenarios: 6, passed: 3, degraded: 1, notCovered: 2, recoverP50Ms: 2_000, recoverP95Ms: 10_000 });
     expect(percentile([], 50)).toBeUndefined();
   });
 
