@@ -18,6 +18,7 @@ import type { FaultNeeds } from './faults/fault.js';
 import { missingNeeds } from './faults/needs.js';
 import { skipWithReason } from './skip-with-reason.js';
 import { browserUnavailable, resolveBrowser, type BrowserEngine } from './browser/engine.js';
+import { closeAll } from './browser/close-peers.js';
 import { Peer, profileDirFor } from './browser/peer.js';
 import { launchSignaling, type SignalingProcess } from './servers/signaling-process.js';
 import { makeRandomFile, type TestFile } from './verdict/random-file.js';
@@ -26,6 +27,16 @@ import { makeRandomFile, type TestFile } from './verdict/random-file.js';
 export const SIGNALING_CHAOS_KEY = crypto.randomBytes(24).toString('base64url');
 /** TURN credentials handed to pages live this long (SEC-3 tests shorten it on purpose). */
 const TURN_CREDENTIAL_TTL_S = 3_600;
+
+/**
+ * Removes a test's or worker's temp dir. Peer.close waits for every browser process to exit, so
+ * nothing should write into it any more; the retries cover what the kernel still holds for a
+ * moment (a just-reaped process's open files) on a loaded machine, instead of failing the test on
+ * ENOTEMPTY/EBUSY.
+ */
+function removeTempDir(dir: string): void {
+  fs.rmSync(dir, { recursive: true, force: true, maxRetries: 10, retryDelay: 100 });
+}
 
 export interface HarnessOptions {
   /** Chunk payload size the app is asked to use (bytes). */
@@ -108,7 +119,7 @@ export const test = base.extend<HarnessOptions & HarnessFixtures, HarnessWorkerF
     async ({}, use, workerInfo) => {
       const dir = fs.mkdtempSync(path.join(os.tmpdir(), `harness-w${workerInfo.workerIndex}-`));
       await use(dir);
-      fs.rmSync(dir, { recursive: true, force: true });
+      removeTempDir(dir);
     },
     { scope: 'worker' },
   ],
@@ -199,7 +210,7 @@ export const test = base.extend<HarnessOptions & HarnessFixtures, HarnessWorkerF
   workDir: async ({}, use, testInfo) => {
     const dir = fs.mkdtempSync(path.join(os.tmpdir(), `harness-t${testInfo.workerIndex}-`));
     await use(dir);
-    fs.rmSync(dir, { recursive: true, force: true });
+    removeTempDir(dir);
   },
 
   peers: async ({ workDir, headless, signaling, turn, senderEngine, receiverEngine }, use, testInfo) => {
@@ -223,7 +234,7 @@ export const test = base.extend<HarnessOptions & HarnessFixtures, HarnessWorkerF
       await attachText(testInfo, 'signaling.log', signaling.logTail(200));
       await attachText(testInfo, 'turn.log', turn.logTail(200));
     }
-    for (const p of launched) await p.close();
+    await closeAll(launched);
   },
 
   app: async ({ appUnderTest, appServer, chunkSizeBytes, iceTransportPolicy, recovery }, use) => {

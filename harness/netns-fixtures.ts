@@ -6,6 +6,7 @@ import { probeReadyInNetns } from './netns/ready-in-netns.js';
 import type { ServedApp } from './app-under-test.js';
 import { requireApp } from './require-app.js';
 import { resolveChromium } from './browser/chromium-launch.js';
+import { closeAll } from './browser/close-peers.js';
 import { Peer, profileDirFor } from './browser/peer.js';
 import { HarnessError } from './errors.js';
 import { provideChaos } from './faults/chaos-fixture.js';
@@ -156,7 +157,7 @@ export const test = base.extend<NetnsFixtures>({
       if (testInfo.status !== testInfo.expectedStatus) await attachPeerDiagnostics(testInfo, launched);
     } finally {
       // Before the namespaces go (this fixture depends on netns, so it is torn down first).
-      for (const p of launched) await p.close();
+      await closeAll(launched);
     }
   },
 

@@ -30,6 +30,7 @@ export type HarnessErrorCode =
   | 'ERR_TIMEOUT'
   | 'ERR_TRANSFER_FAILED'
   | 'ERR_INTEGRITY'
+  | 'ERR_EVIDENCE_MISSING'
   | 'ERR_CONFIG'
   | 'ERR_NETNS_COMMAND_FAILED'
   | 'ERR_NETNS_BUSY'

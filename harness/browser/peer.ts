@@ -1,15 +1,18 @@
 import fs from 'node:fs';
 import path from 'node:path';
-import { chromium, type BrowserContext, type ConsoleMessage, type Page } from '@playwright/test';
+import { chromium, type BrowserContext, type Page } from '@playwright/test';
+import { HarnessError } from '../errors.js';
+import { browserTree, killPids, waitTreeGone } from './browser-tree-exit.js';
 import { chromiumArgs, type ResolvedBrowser } from './chromium-launch.js';
+import { captureConsole } from './console-capture.js';
 import type { BrowserEngine } from './engine.js';
 import { findBrowserPid } from './find-browser-pid.js';
 import { launchFirefoxPeer } from './firefox-launch.js';
 import { rtcCaptureScript } from '../probes/rtc-capture.js';
 
 const CONSOLE_LINES_KEPT = 2_000;
-/** Unsubscribing from console events before a kill waits at most this long for its round trip. */
-const CONSOLE_DETACH_TIMEOUT_MS = 2_000;
+/** A graceful close of a healthy browser takes well under a second; past this it is SIGKILLed. */
+const GRACEFUL_CLOSE_TIMEOUT_MS = 10_000;
 
 export interface PeerLaunchOptions {
   name: string;
@@ -31,7 +34,8 @@ export class Peer {
   private ctx: BrowserContext | undefined;
   private mainPage: Page | undefined;
   private browserPid: number | undefined;
-  private onConsole: ((m: ConsoleMessage) => void) | undefined;
+  /** Why the peer is not running (for the error a call on a stopped peer throws); undefined while it runs. */
+  private stoppedBecause: string | undefined = 'it was never started';
 
   private constructor(private readonly opts: PeerLaunchOptions) {
     this.name = opts.name;
@@ -45,12 +49,12 @@ export class Peer {
   }
 
   get context(): BrowserContext {
-    if (!this.ctx) throw new Error(`peer ${this.name} is not running`);
+    if (!this.ctx) throw this.notRunning('its browser context');
     return this.ctx;
   }
 
   get page(): Page {
-    if (!this.mainPage) throw new Error(`peer ${this.name} has no page`);
+    if (!this.mainPage) throw this.notRunning('its page');
     return this.mainPage;
   }
 
@@ -83,14 +87,22 @@ export class Peer {
     // wraps named functions in a `__name()` helper that only Node has: give pages a no-op one,
     // before any other init script, so every harness script runs the same under any loader.
     await ctx.addInitScript({ content: 'globalThis.__name ??= (fn) => fn;' });
+    await captureConsole(ctx, (line) => this.keep(`[${this.name}] ${line}`));
     await ctx.addInitScript(rtcCaptureScript);
     this.ctx = ctx;
+    this.stoppedBecause = undefined;
     this.browserPid = findBrowserPid(this.profileDir);
+    // Only a browser that went away on its own lands here: kill() and close() forget `ctx` first.
+    // A crashed tab does not close the context (the browser process lives on; newPage works).
+    ctx.on('close', () => {
+      if (this.ctx !== ctx) return;
+      this.ctx = undefined;
+      this.mainPage = undefined;
+      this.stoppedBecause = `its browser (PID ${this.browserPid ?? 'unknown'}) closed its context on its own: the browser process exited or Playwright lost its connection`;
+      this.keep(`[${this.name}] browser context closed unexpectedly`);
+    });
     const page = ctx.pages()[0] ?? (await ctx.newPage());
     this.adoptPage(page);
-    ctx.on('close', () => {
-      if (this.ctx === ctx) this.ctx = undefined;
-    });
   }
 
   /** Opens another tab in this peer's browser (e.g. after its renderer crashed). */
@@ -100,64 +112,66 @@ export class Peer {
     return page;
   }
 
-  /** SIGKILL the browser process, by its PID: no unload handlers, no flushing. */
+  /**
+   * SIGKILL the browser process, by its PID: no unload handlers, no flushing. Its children (renderer,
+   * GPU, network…) would exit on their own once their pipe to the browser breaks, but under load that
+   * takes seconds in which they still write into the profile; they are SIGKILLed too (by PID, from a
+   * tree taken before the kill) and waited for, so a relaunch or teardown finds the profile at rest.
+   */
   async kill(): Promise<void> {
     const ctx = this.ctx;
-    await this.stopConsoleEvents();
-    if (this.browserPid !== undefined) {
-      try {
-        process.kill(this.browserPid, 'SIGKILL');
-      } catch {
-        // already gone
-      }
-    }
-    this.ctx = undefined;
-    this.mainPage = undefined;
-    // Playwright notices the dead pipe; closing lets it reap what is left.
+    const tree = browserTree(this.browserPid, this.profileDir);
+    this.stop('it was SIGKILLed by the harness (kill-browser)');
+    killPids(tree); // the browser PID first: tree[0]
+    // Playwright notices the dead pipe; closing lets it release its side. A rejection here only
+    // says the browser is already gone, which is the point of this method.
     await ctx?.close().catch(() => undefined);
+    await waitTreeGone(tree, `browser of peer ${this.name} after SIGKILL`);
   }
 
+  /**
+   * Closes the browser gracefully, and SIGKILLs whatever of it is left after GRACEFUL_CLOSE_TIMEOUT_MS
+   * (a hung or crashed browser); returns once every process of it has exited, so the profile dir can
+   * be removed. Safe to call on a peer that is not running (its leftovers are still waited for).
+   */
   async close(): Promise<void> {
     const ctx = this.ctx;
-    this.ctx = undefined;
-    this.mainPage = undefined;
-    await ctx?.close().catch(() => undefined);
-    if (this.browserPid !== undefined && pidAlive(this.browserPid)) {
-      try {
-        process.kill(this.browserPid, 'SIGKILL');
-      } catch {
-        // gone meanwhile
-      }
+    const tree = browserTree(this.browserPid, this.profileDir);
+    if (this.running) this.stop('it was closed by the harness (Peer.close, e.g. teardown)');
+    if (ctx) {
+      // A rejection means the browser is already gone (killed, crashed): the SIGKILL below covers it.
+      const closed = ctx.close().then(
+        () => true,
+        () => false,
+      );
+      await Promise.race([closed, new Promise((r) => setTimeout(r, GRACEFUL_CLOSE_TIMEOUT_MS))]);
     }
+    killPids(tree.filter((pid) => pidAlive(pid)));
+    await waitTreeGone(tree, `browser of peer ${this.name} after close`);
   }
 
   consoleText(): string {
     return this.console.join('\n');
   }
 
-  /**
-   * Before a SIGKILL: stop Playwright sending this page's console events. Seen once in BRW-2 on a
-   * Firefox receiver (Playwright 1.65 over BiDi): a console event of the dying browser referred to
-   * an argument handle Playwright had already disposed, and its client threw "Object with guid
-   * handle@… was not bound in the connection" outside any call, which failed the test while it
-   * was recovering fine. Console events are a subscription: without a listener none are sent. One
-   * round trip after unsubscribing makes sure the server has taken it; the console lines of the
-   * browser's last moment are the price.
-   */
-  private async stopConsoleEvents(): Promise<void> {
-    const page = this.mainPage;
-    if (!page || !this.onConsole) return;
-    page.off('console', this.onConsole);
-    this.onConsole = undefined;
-    this.keep(`[${this.name}] console capture stopped: the browser is about to be killed`);
-    await Promise.race([page.title().catch(() => undefined), new Promise((r) => setTimeout(r, CONSOLE_DETACH_TIMEOUT_MS))]);
+  private stop(because: string): void {
+    this.ctx = undefined;
+    this.mainPage = undefined;
+    this.stoppedBecause = because;
+    this.keep(`[${this.name}] stopped: ${because}`);
+  }
+
+  private notRunning(wanted: string): HarnessError {
+    return new HarnessError('ERR_PROCESS_EXITED', `peer ${this.name} is not running: wanted ${wanted}, but ${this.stoppedBecause ?? 'it has no page open'}`, {
+      context: { peer: this.name, engine: this.engine, browserPid: this.browserPid, profileDir: this.profileDir, stoppedBecause: this.stoppedBecause },
+      hint: 'Relaunch the peer with `peer.start()` (same profile) before using it; if nothing stopped it on purpose, its browser died: see the console-<peer>.log attachment.',
+    });
   }
 
   private adoptPage(page: Page): void {
     this.mainPage = page;
     const tag = `[${this.name}]`;
-    this.onConsole = (m) => this.keep(`${tag} ${m.type()}: ${m.text()}`);
-    page.on('console', this.onConsole);
+    // Console lines come through captureConsole (no `console` subscription: see console-capture.ts).
     page.on('pageerror', (e) => this.keep(`${tag} pageerror: ${e.message}`));
     page.on('crash', () => this.keep(`${tag} renderer crashed`));
   }

@@ -3,9 +3,9 @@
  * every row — including the ones no test covers yet — without a copy of the shared folder.
  * `tests/unit/report-catalogue.test.ts` checks it against SCENARIOS.md when that file is present.
  */
-export type Tier = 'NET' | 'SIG' | 'TURN' | 'BRW' | 'DATA' | 'RES' | 'TIME' | 'SEC' | 'CAS';
+export type Tier = 'NET' | 'NAT' | 'SIG' | 'TURN' | 'BRW' | 'DATA' | 'RES' | 'TIME' | 'SEC' | 'CAS' | 'MON';
 
-export const TIERS: readonly Tier[] = ['NET', 'SIG', 'TURN', 'BRW', 'DATA', 'RES', 'TIME', 'SEC', 'CAS'];
+export const TIERS: readonly Tier[] = ['NET', 'NAT', 'SIG', 'TURN', 'BRW', 'DATA', 'RES', 'TIME', 'SEC', 'CAS', 'MON'];
 
 /**
  * Escalation level (SCENARIOS.md "Escalation levels"): 1 one component fails cleanly, 2 several
@@ -46,6 +46,13 @@ export const CATALOGUE: readonly CatalogueRow[] = [
   row('NET-3', 2, true, 'lossy, slow link: 5% loss, 100 ms delay, bandwidth cap', 'completes; throughput and progress reported', ['turn-proxy-toxics', 'net-shape-link']),
   row('NET-4', 2, true, 'flapping link: cut 1 s in every 5 s, several times', 'completes; no chunk lost or written twice', ['turn-proxy-toxics', 'net-cut-link']),
   row('NET-5', 1, false, 'STUN / direct ICE blocked (no host or srflx path)', 'falls back to TURN relay and completes', ['net-block']),
+  row('NET-6', 2, true, "the peer's address changes mid-transfer (its interface renumbered, as on a Wi-Fi → cellular move)", 'new candidates, ICE restart or a new peer; resumes from checkpoint', []),
+  row('NAT-1', 2, true, 'both peers behind endpoint-independent ("full cone") NAT', 'direct via server-reflexive candidates, no relay; completes', []),
+  row('NAT-2', 2, true, 'both behind port-restricted cone NAT', 'direct via hole punching (srflx/prflx), no relay; completes', []),
+  row('NAT-3', 2, true, 'sender behind symmetric NAT, receiver behind port-restricted cone', 'no direct path: relay; completes', []),
+  row('NAT-4', 2, true, 'both behind symmetric NAT', 'relay; completes', []),
+  row('NAT-5', 2, true, 'UDP blocked, only TCP 443 out (corporate firewall)', 'TURN over TCP on 443 (TLS where the browser accepts it); completes', []),
+  row('NAT-6', 2, true, "NAT rebinding mid-transfer (the router's mappings flushed: new external port)", 'consent fails, ICE restart or a new peer; resumes from checkpoint', []),
   row('SIG-1', 1, true, 'signaling killed (SIGKILL) mid-transfer, restarted later', 'transfer continues on the open channel; clients reconnect with backoff and rejoin', ['kill-signaling']),
   row('SIG-2', 1, false, 'signaling down when peers start', 'clear status shown, retries, connects once it is up', ['kill-signaling']),
   row('SIG-3', 2, false, 'signaling messages dropped, delayed, duplicated, reordered', 'peers still connect (idempotent handling)', ['mangle-signaling', 'signaling-chaos']),
@@ -73,6 +80,7 @@ export const CATALOGUE: readonly CatalogueRow[] = [
   row('SEC-3', 3, true, 'TURN credentials used after expiry; chaos control API without its key', 'refused', []),
   row('SEC-4', 3, true, "reading a checkpoint's session key from IndexedDB", 'stored encrypted (non-extractable key), not in clear', []),
   row('CAS-1', 4, true, 'signaling down + TURN restart + lossy link + receiver crash, overlapping', 'completes with integrity; time to recover reported', ['kill-signaling', 'kill-turn', 'turn-proxy-toxics', 'crash-tab', 'kill-tab-processes']),
+  row('MON-1', 4, true, 'faults drawn at random from the registry (what this machine supports), times and parameters from a seed, over one transfer', 'completes with integrity; the schedule is saved as an experiment file that replays exactly; a failing schedule is shrunk to a smaller one that still fails', []),
 ];
 
 /** The scenario ID a test title or file name starts with (`NET-1: …`, `net-1-path-cut.spec.ts`). */

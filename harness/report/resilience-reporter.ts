@@ -4,6 +4,7 @@ import type { FullConfig, FullResult, Reporter, Suite, TestCase, TestResult } fr
 import { runRecordFromPlaywright } from './collect-playwright.js';
 import { runRecordsFromVitest } from './collect-vitest.js';
 import { scenarioCoverage } from './coverage.js';
+import { runModeFromEnv } from './faults-off.js';
 import { renderHtml } from './render-html.js';
 import { renderMarkdown } from './render-markdown.js';
 import type { RunRecord } from './run-record.js';
@@ -25,7 +26,7 @@ const VITEST_MAX_AGE_MS = 2 * 60 * 60 * 1000;
  * and the trend against the previous scorecard in the same folder.
  */
 export default class ResilienceReporter implements Reporter {
-  private readonly results = new Map<string, { test: TestCase; result: TestResult }>();
+  private readonly results = new Map<string, { test: TestCase; result: TestResult; flaky?: boolean }>();
   private repoDir = process.cwd();
   private startedAtMs = Date.now();
   private readonly outDir: string;
@@ -41,17 +42,26 @@ export default class ResilienceReporter implements Reporter {
   }
 
   onBegin(config: FullConfig, _suite: Suite): void {
-    this.repoDir = path.dirname(config.configFile ?? path.join(config.rootDir, 'playwright.config.ts'));
+    // `playwright merge-reports` without -c has no configFile and sets rootDir to the test dir
+    // (tests/e2e): the repo is then the nearest folder above it holding a package.json.
+    this.repoDir = config.configFile ? path.dirname(config.configFile) : repoAbove(config.rootDir);
     this.startedAtMs = Date.now();
   }
 
   onTestEnd(test: TestCase, result: TestResult): void {
-    // The last attempt decides (retries replace earlier results).
-    this.results.set(test.id, { test, result });
+    // Each --repeat-each copy is its own TestCase id, so every repeat is kept. Retries replace
+    // earlier attempts, but a pass after a failed attempt is Playwright's "flaky": it must never
+    // read as passed, so it is recorded as a failure naming the earlier attempt.
+    const earlier = this.results.get(test.id);
+    const failedBefore = earlier !== undefined && (earlier.result.status === 'failed' || earlier.result.status === 'timedOut' || earlier.flaky === true);
+    this.results.set(test.id, { test, result, flaky: failedBefore && result.status === 'passed' });
   }
 
   onEnd(result: FullResult): void {
-    const runs: RunRecord[] = [...this.results.values()].map(({ test, result: r }) => runRecordFromPlaywright(test, r, this.repoDir));
+    const runs: RunRecord[] = [...this.results.values()].map(({ test, result: r, flaky }) => {
+      const rec = runRecordFromPlaywright(test, r, this.repoDir);
+      return flaky ? { ...rec, status: 'failed' as const, error: `Playwright flaky: passed on retry ${r.retry} after a failed attempt (retries should be 0)` } : rec;
+    });
     const vitest = runRecordsFromVitest(path.resolve(this.repoDir, this.vitestJson), this.repoDir);
     const vitestFresh = vitest && vitest.ranAtMs >= this.startedAtMs - VITEST_MAX_AGE_MS;
     if (vitestFresh) runs.push(...vitest.records);
@@ -63,6 +73,7 @@ export default class ResilienceReporter implements Reporter {
       previous,
       vitestRanAtMs: vitestFresh ? vitest.ranAtMs : undefined,
       coverage: scenarioCoverage(this.repoDir),
+      mode: runModeFromEnv(),
     });
     if (vitest && !vitestFresh) card.gaps.push(`server-side scenario results in ${this.vitestJson} are older than 2 h and were left out; \`npm run chaos\` runs them again`);
     fs.mkdirSync(outDir, { recursive: true });
@@ -70,8 +81,15 @@ export default class ResilienceReporter implements Reporter {
     fs.writeFileSync(path.join(outDir, 'scorecard.md'), renderMarkdown(card));
     fs.writeFileSync(path.join(outDir, 'scorecard.json'), JSON.stringify(withoutSvg(card), null, 2));
     const count = (v: string) => card.rows.filter((r) => r.verdict === v).length;
-    console.log(`\nResilience scorecard: ${count('passed')} passed, ${count('degraded')} degraded, ${count('broke')} broke, ${count('skipped')} skipped, ${count('not run')} not run, ${count('not covered')} not covered of ${card.rows.length} scenarios — ${card.readiness.productionReady ? 'production ready' : 'not production ready'}`);
+    console.log(`\nResilience scorecard: ${count('passed')} passed, ${count('degraded')} degraded, ${count('flaky')} flaky, ${count('broke')} broke, ${count('skipped')} skipped, ${count('not run')} not run, ${count('not covered')} not covered of ${card.rows.length} scenarios — ${card.readiness.productionReady ? 'production ready' : 'not production ready'}`);
     console.log(`  ${path.join(outDir, 'index.html')}`);
+  }
+}
+
+function repoAbove(dir: string): string {
+  for (let d = path.resolve(dir); ; d = path.dirname(d)) {
+    if (fs.existsSync(path.join(d, 'package.json'))) return d;
+    if (path.dirname(d) === d) return path.resolve(dir);
   }
 }
 

@@ -1,8 +1,19 @@
 import { CATALOGUE, TIERS, type CatalogueRow, type Level, type Tier } from './catalogue.js';
+import { faultsOffVerdictOf, type FaultsOffVerdict, type RunMode } from './faults-off.js';
 import type { IntegrityVerdict, RunRecord } from './run-record.js';
 
 /** `not run`: a test exists but this run did not include it; `not covered`: no test exists. */
-export type RowVerdict = 'passed' | 'degraded' | 'broke' | 'skipped' | 'not run' | 'not covered';
+/** `flaky`: some repeats passed and some failed (or Playwright itself called it flaky) — not survived. */
+export type RowVerdict = 'passed' | 'degraded' | 'flaky' | 'broke' | 'skipped' | 'not run' | 'not covered';
+
+/** A figure across the repeats of a row (`--repeat-each=N`): one number hides a slow tail. */
+export interface Spread {
+  p50: number;
+  p95: number;
+  min: number;
+  max: number;
+  n: number;
+}
 
 export interface ScenarioRow {
   id: string;
@@ -20,6 +31,15 @@ export interface ScenarioRow {
   resentBytes: number | undefined;
   throughputDuringFaultBps: number | undefined;
   integrity: IntegrityVerdict;
+  /** Runs that passed (`k`) of runs that were not skipped (`N`): the pass rate as "k of N". */
+  passes: number;
+  attempts: number;
+  /** Distributions across the repeats; undefined when no run carried the figure. */
+  detectSpread: Spread | undefined;
+  recoverSpread: Spread | undefined;
+  durationSpread: Spread | undefined;
+  /** Only in a faults-off run: did the row fail without its fault (proven) or still pass (unproven)? */
+  faultsOff: FaultsOffVerdict | undefined;
   browsers: string[];
   /** Test files that cover this row (found on disk, whether or not they ran). */
   testFiles: string[];
@@ -31,6 +51,7 @@ export interface TierSummary {
   scenarios: number;
   passed: number;
   degraded: number;
+  flaky: number;
   broke: number;
   skipped: number;
   notRun: number;
@@ -44,6 +65,8 @@ export interface Trend {
   newFailures: string[];
   fixed: string[];
   slower: { id: string; beforeMs: number; nowMs: number }[];
+  /** Rows whose pass rate changed, e.g. `3/3` before and `2/3` now (verdict flaky). */
+  passRates: { id: string; before: string; now: string }[];
 }
 
 export interface Scorecard {
@@ -60,6 +83,8 @@ export interface Scorecard {
   trend: Trend | undefined;
   /** When the server-side (vitest) scenarios in this scorecard ran, if they are included. */
   vitestRanAt: string | undefined;
+  /** Faults off and background noise; absent in scorecards written before they existed. */
+  mode: RunMode;
 }
 
 /** A recovery counts as slower when it grew by this share and by at least SLOWER_MIN_MS. */
@@ -82,10 +107,26 @@ export function percentile(values: number[], p: number): number | undefined {
   return sorted[Math.min(sorted.length - 1, Math.max(0, Math.ceil((p / 100) * sorted.length) - 1))];
 }
 
+export function spreadOf(xs: (number | undefined)[]): Spread | undefined {
+  const d = xs.filter((x): x is number => x !== undefined);
+  if (d.length === 0) return undefined;
+  return { p50: percentile(d, 50)!, p95: percentile(d, 95)!, min: Math.min(...d), max: Math.max(...d), n: d.length };
+}
+
+/** "k/N", or '–' when nothing ran. */
+export const passRate = (r: Pick<ScenarioRow, 'passes' | 'attempts'>): string => (r.attempts === 0 ? '–' : `${r.passes}/${r.attempts}`);
+
 function verdictOf(row: CatalogueRow, runs: RunRecord[], testFiles: string[]): { verdict: RowVerdict; why: string[] } {
   if (runs.length === 0 && testFiles.length > 0) return { verdict: 'not run', why: [`not part of this run (${testFiles.join(', ')})`] };
   if (runs.length === 0) return { verdict: 'not covered', why: ['no test for this row'] };
   const failed = runs.filter((r) => r.status === 'failed' || r.status === 'interrupted');
+  // Repeats of one test (same title and project) that both passed and failed: the suite must
+  // never flake, so this is its own verdict and readiness blocks on it. A test that failed on
+  // every repeat still makes the row broke, whatever other engines did.
+  const key = (r: RunRecord) => `${r.title}\u0000${r.project}`;
+  const passedKeys = new Set(runs.filter((r) => r.status === 'passed').map(key));
+  const alwaysFailed = failed.some((r) => !passedKeys.has(key(r)));
+  if (failed.length > 0 && !alwaysFailed) return { verdict: 'flaky', why: failed.map((r) => `${r.title} [${r.browser}]: ${r.error?.split('\n')[0] ?? r.status}`) };
   if (failed.length > 0) return { verdict: 'broke', why: failed.map((r) => `${r.title} [${r.browser}]: ${r.error?.split('\n')[0] ?? r.status}`) };
   const passed = runs.filter((r) => r.status === 'passed');
   const skipped = runs.filter((r) => r.status === 'skipped');
@@ -107,7 +148,7 @@ function integrityOf(runs: RunRecord[]): IntegrityVerdict {
   return 'not checked';
 }
 
-export function scenarioRow(row: CatalogueRow, runs: RunRecord[], testFiles: string[] = []): ScenarioRow {
+export function scenarioRow(row: CatalogueRow, runs: RunRecord[], testFiles: string[] = [], faultsOff = false): ScenarioRow {
   const { verdict, why } = verdictOf(row, runs, testFiles);
   const ran = runs.filter((r) => r.status !== 'skipped');
   return {
@@ -124,6 +165,12 @@ export function scenarioRow(row: CatalogueRow, runs: RunRecord[], testFiles: str
     resentBytes: maxOf(ran.map((r) => r.recovery?.resentBytes)),
     throughputDuringFaultBps: minOf(ran.map((r) => r.throughputDuringFaultBps)),
     integrity: integrityOf(ran),
+    passes: ran.filter((r) => r.status === 'passed').length,
+    attempts: ran.length,
+    detectSpread: spreadOf(ran.map((r) => r.recovery?.timeToDetectMs)),
+    recoverSpread: spreadOf(ran.map((r) => r.recovery?.timeToRecoverMs)),
+    durationSpread: spreadOf(ran.map((r) => r.durationMs)),
+    faultsOff: faultsOff ? faultsOffVerdictOf(runs) : undefined,
     browsers: [...new Set(runs.map((r) => r.browser))],
     testFiles,
     runs,
@@ -139,6 +186,7 @@ function tierSummary(tier: Tier, rows: ScenarioRow[]): TierSummary {
     scenarios: own.length,
     passed: count('passed'),
     degraded: count('degraded'),
+    flaky: count('flaky'),
     broke: count('broke'),
     skipped: count('skipped'),
     notRun: count('not run'),
@@ -151,7 +199,7 @@ function tierSummary(tier: Tier, rows: ScenarioRow[]): TierSummary {
 function readinessOf(rows: ScenarioRow[]): Scorecard['readiness'] {
   const blocking = rows.filter((r) => r.level <= 3 && r.verdict !== 'passed' && r.verdict !== 'degraded');
   if (blocking.length === 0) return { productionReady: true, reason: 'every level 1–3 scenario survived' };
-  const groups = (['broke', 'skipped', 'not covered', 'not run'] as const)
+  const groups = (['broke', 'flaky', 'skipped', 'not covered', 'not run'] as const)
     .map((v) => ({ v, ids: blocking.filter((r) => r.verdict === v).map((r) => r.id) }))
     .filter((g) => g.ids.length > 0)
     // A partial run leaves many rows "not run": count them rather than list them all.
@@ -177,13 +225,17 @@ function gapsOf(rows: ScenarioRow[]): string[] {
 function trendOf(rows: ScenarioRow[], previous: Scorecard | undefined): Trend | undefined {
   if (!previous) return undefined;
   const before = new Map(previous.rows.map((r) => [r.id, r]));
-  const trend: Trend = { previousGeneratedAt: previous.generatedAt, newFailures: [], fixed: [], slower: [] };
+  const trend: Trend = { previousGeneratedAt: previous.generatedAt, newFailures: [], fixed: [], slower: [], passRates: [] };
   for (const r of rows) {
     const p = before.get(r.id);
     if (!p) continue;
     const ok = (v: RowVerdict) => v === 'passed' || v === 'degraded';
-    if (r.verdict === 'broke' && p.verdict !== 'broke') trend.newFailures.push(r.id);
-    if (ok(r.verdict) && p.verdict === 'broke') trend.fixed.push(r.id);
+    const bad = (v: RowVerdict) => v === 'broke' || v === 'flaky';
+    if (bad(r.verdict) && !bad(p.verdict)) trend.newFailures.push(r.id);
+    if (ok(r.verdict) && bad(p.verdict)) trend.fixed.push(r.id);
+    // Scorecards written before pass rates existed, or rows not run then, have no rate to compare.
+    const rateBefore = ((p.attempts as number | undefined) ?? 0) === 0 ? undefined : passRate(p);
+    if (rateBefore !== undefined && r.attempts > 0 && rateBefore !== passRate(r)) trend.passRates.push({ id: r.id, before: rateBefore, now: passRate(r) });
     if (ok(r.verdict) && ok(p.verdict) && r.timeToRecoverMs !== undefined && p.timeToRecoverMs !== undefined && r.timeToRecoverMs > p.timeToRecoverMs * SLOWER_RATIO && r.timeToRecoverMs - p.timeToRecoverMs >= SLOWER_MIN_MS) {
       trend.slower.push({ id: r.id, beforeMs: p.timeToRecoverMs, nowMs: r.timeToRecoverMs });
     }
@@ -203,9 +255,16 @@ export function buildScorecard(input: {
   vitestRanAtMs: number | undefined;
   /** Scenario ID → test files on disk that cover it (coverage.ts). */
   coverage?: ReadonlyMap<string, string[]>;
+  mode?: RunMode;
   now?: Date;
 }): Scorecard {
-  const rows = CATALOGUE.map((c) => scenarioRow(c, input.runs.filter((r) => r.scenarioId === c.id), input.coverage?.get(c.id) ?? []));
+  const mode = input.mode ?? { faultsOff: false, noise: undefined };
+  const rows = CATALOGUE.map((c) => scenarioRow(c, input.runs.filter((r) => r.scenarioId === c.id), input.coverage?.get(c.id) ?? [], mode.faultsOff));
+  const unproven = rows.filter((r) => r.faultsOff === 'unproven').map((r) => r.id);
+  // With faults off the suite is being tested, not the app: a readiness verdict would be a lie.
+  const readiness = mode.faultsOff
+    ? { productionReady: false, reason: `faults-off run (a check of the suite, not of the app): ${rows.filter((r) => r.faultsOff === 'proven').length} proven, unproven: ${unproven.join(', ') || 'none'}` }
+    : readinessOf(rows);
   return {
     schemaVersion: 1,
     generatedAt: (input.now ?? new Date()).toISOString(),
@@ -213,10 +272,13 @@ export function buildScorecard(input: {
     rows,
     tiers: TIERS.map((t) => tierSummary(t, rows)),
     otherRuns: input.runs.filter((r) => !r.scenarioId || !CATALOGUE.some((c) => c.id === r.scenarioId)),
-    readiness: readinessOf(rows),
+    readiness,
     gaps: gapsOf(rows),
-    trend: trendOf(rows, input.previous),
+    // Failing is the point of a faults-off run: comparing it with a normal run (either way) would
+    // report every fault scenario as a new failure or a fix.
+    trend: mode.faultsOff || (input.previous?.mode as RunMode | undefined)?.faultsOff ? undefined : trendOf(rows, input.previous),
     vitestRanAt: input.vitestRanAtMs === undefined ? undefined : new Date(input.vitestRanAtMs).toISOString(),
+    mode,
   };
 }
 

@@ -2,6 +2,7 @@ import { expect, test } from '../../harness/fixtures.js';
 import { tabCrashFor, tabCrashNeeds } from '../../harness/faults/tab-crash-for.js';
 import { expectIntact, startTransfer, waitForVerified } from '../../harness/scenario/transfer-session.js';
 import { SEND_WINDOW_CHUNKS } from '../../app-under-test/config.js';
+import { figureAttribute } from '../../harness/verdict/figure-attribute.js';
 import { CHUNK_BYTES, MAX_RESENT_BYTES } from './bounds.js';
 
 const FILE_BYTES = 20 * 1024 * 1024;
@@ -20,8 +21,8 @@ test('BRW-3: sender tab crashes; the user selects the same file again → only t
   await app.waitForComplete(s.receiver.page, 120_000);
   await s.recorder.stop();
   const sent = (await app.progress(tab)).resentBytes;
-  const sentByNewTab = Number(await tab.locator('#app').getAttribute('data-sent-bytes'));
-  const duplicates = Number(await s.receiver.page.locator('#app').getAttribute('data-chunks-duplicate'));
+  const sentByNewTab = await figureAttribute(tab, '#app', 'data-sent-bytes');
+  const duplicates = await figureAttribute(s.receiver.page, '#app', 'data-chunks-duplicate');
   // The new tab sent what the receiver lacked (plus at most the in-flight window), not the file.
   // Its own resend counter starts at 0 with the tab, so it cannot see a restart from chunk 0: the
   // bytes it put on the wire, and the chunks the receiver already held, can.

@@ -3,6 +3,7 @@ import { tabCrashFor, tabCrashNeeds } from '../../harness/faults/tab-crash-for.j
 import { killBrowser } from '../../harness/faults/kill-browser.js';
 import { expectIntact, startTransfer, waitForVerified } from '../../harness/scenario/transfer-session.js';
 import { SEND_WINDOW_CHUNKS } from '../../app-under-test/config.js';
+import { figureAttribute } from '../../harness/verdict/figure-attribute.js';
 import { CHUNK_BYTES } from './bounds.js';
 
 const FILE_BYTES = 20 * 1024 * 1024;
@@ -25,8 +26,8 @@ test('BRW-4: both peers crash (sender tab, then receiver browser) → both recov
   await s.recorder.stop();
   expect((await app.progress(s.receiver.page)).resumedFromBytes, 'the receiver resumed from its checkpoint').toBeGreaterThanOrEqual(before);
   // From the sender's side too: the reopened tab sent what the relaunched receiver lacked, not the file.
-  const sentByNewTab = Number(await tab.locator('#app').getAttribute('data-sent-bytes'));
-  const duplicates = Number(await s.receiver.page.locator('#app').getAttribute('data-chunks-duplicate'));
+  const sentByNewTab = await figureAttribute(tab, '#app', 'data-sent-bytes');
+  const duplicates = await figureAttribute(s.receiver.page, '#app', 'data-chunks-duplicate');
   expect(sentByNewTab, 'the reopened sender sent only what the receiver lacked, plus at most one send window').toBeLessThanOrEqual(FILE_BYTES - before + SEND_WINDOW_CHUNKS * CHUNK_BYTES);
   expect(duplicates, 'the receiver was offered at most one send window of chunks it already held').toBeLessThanOrEqual(SEND_WINDOW_CHUNKS);
   await expectIntact(app, s, workDir);

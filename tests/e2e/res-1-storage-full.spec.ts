@@ -3,6 +3,7 @@ import { profileDirFor } from '../../harness/browser/peer.js';
 import { fillDisk } from '../../harness/faults/fill-disk.js';
 import { mountTmpfs, type TmpfsMount } from '../../harness/process/tmpfs-mount.js';
 import { expectIntact, startTransfer, waitForVerified } from '../../harness/scenario/transfer-session.js';
+import { turnProxyToxics } from '../../harness/faults/turn-proxy-toxics.js';
 import { ACK_STALL_MS } from '../../app-under-test/config.js';
 
 const MIB = 1024 * 1024;
@@ -28,6 +29,12 @@ const RECEIVER_DISK_BYTES = 512 * MIB;
 const LEAVE_FREE_BYTES = 1 * MIB;
 /** Paused this long with the disk full: more than one ACK_STALL_MS, so the app retried and failed at least once. */
 const HOLD_FULL_MS = ACK_STALL_MS + 5_000;
+/**
+ * The relay path is capped at this rate until the disk is full, so the remaining half (12 MiB)
+ * takes ~12 s: filling the 512 MiB tmpfs under load took long enough that an uncapped transfer
+ * finished first ("Received: complete"). The cap is lifted once the pause is shown.
+ */
+const RATE_KBPS = 8_000;
 
 const test = base.extend<{ receiverDisk: (sizeBytes: number) => Promise<TmpfsMount> }>({
   // A test-scoped fixture: set up before `peers` in this test, so it is torn down after the
@@ -42,6 +49,8 @@ const test = base.extend<{ receiverDisk: (sizeBytes: number) => Promise<TmpfsMou
   },
 });
 
+test.use({ iceTransportPolicy: 'relay', turnRoute: 'proxy' });
+
 test('RES-1: receiver disk full (1 MiB left) at 50% → "storage full", paused, nothing accepted is lost; space freed → resumes, intact', async ({
   receiverDisk,
   peers,
@@ -50,17 +59,22 @@ test('RES-1: receiver disk full (1 MiB left) at 50% → "storage full", paused, 
   workDir,
   chaos,
   requireNeeds,
+  turnProxy,
 }, testInfo) => {
   requireNeeds(fillDisk.needs);
   const disk = await receiverDisk(RECEIVER_DISK_BYTES);
+  const slow = await chaos.inject(turnProxyToxics.create({ rateKbps: RATE_KBPS }, { proxy: turnProxy }));
   const s = await startTransfer({ peers, app, source: await makeFile(FILE_BYTES) });
   const page = s.receiver.page;
   await waitForVerified(app, s.receiver, FILE_BYTES / 2);
 
   const fullAt = s.recorder.now();
   const full = await chaos.inject(fillDisk.create({ leaveFreeBytes: LEAVE_FREE_BYTES }, { dir: disk.dir }));
+  const atFull = await app.progress(page);
+  expect(atFull.verifiedBytes, `the fault landed inside the transfer: when the disk was full the receiver held ${atFull.verifiedBytes} of ${FILE_BYTES} bytes (else it landed too late and this run tested nothing)`).toBeLessThan(FILE_BYTES);
   await expect.poll(async () => (await app.progress(page)).phase, { timeout: 30_000, message: 'the receiver says storage is full' }).toBe('storage-full');
   const shownAt = s.recorder.now();
+  await chaos.heal(slow);
   const paused = await app.progress(page);
   expect(paused.errorCode).toBe('ERR_QUOTA_EXCEEDED');
   await expect(page.locator('#error'), 'the user is told, in words').toContainText('storage full');

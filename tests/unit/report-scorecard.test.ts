@@ -74,7 +74,7 @@ describe('scorecard', () => {
   it('summarises tiers with recovery percentiles', () => {
     const runs = [10_000, 1_000, 2_000, 3_000].map((ms, i) => run({ scenarioId: `NET-${i + 1}`, recovery: { timeToDetectMs: 0, timeToRecoverMs: ms, verifiedAtInjectBytes: 0, resentBytes: 0 } }));
     const net = buildScorecard({ runs, durationMs: 1, previous: undefined, vitestRanAtMs: undefined }).tiers.find((t) => t.tier === 'NET')!;
-    expect(net).toMatchObject({ scenarios: 5, passed: 3, degraded: 1, notCovered: 1, recoverP50Ms: 2_000, recoverP95Ms: 10_000 });
+    expect(net).toMatchObject({ scenarios: 6, passed: 3, degraded: 1, notCovered: 2, recoverP50Ms: 2_000, recoverP95Ms: 10_000 });
     expect(percentile([], 50)).toBeUndefined();
   });
 
@@ -86,9 +86,25 @@ describe('scorecard', () => {
       previous: before,
       vitestRanAtMs: undefined,
     });
-    expect(now.trend).toEqual({ previousGeneratedAt: new Date(0).toISOString(), newFailures: ['NET-1'], fixed: ['SIG-1'], slower: [] });
+    expect(now.trend).toEqual({ previousGeneratedAt: new Date(0).toISOString(), newFailures: ['NET-1'], fixed: ['SIG-1'], slower: [], passRates: [{ id: 'NET-1', before: '1/1', now: '0/1' }, { id: 'SIG-1', before: '0/1', now: '1/1' }] });
     const slower = buildScorecard({ runs: [run({ recovery: { timeToDetectMs: 0, timeToRecoverMs: 1_800, verifiedAtInjectBytes: 0, resentBytes: 0 } })], durationMs: 1, previous: before, vitestRanAtMs: undefined });
     expect(slower.trend!.slower).toEqual([{ id: 'NET-1', beforeMs: 1_100, nowMs: 1_800 }]);
+  });
+
+  it('calls mixed repeats of one test flaky (k of N), blocks readiness on it, and spreads the figures', () => {
+    const rec = (ms: number) => ({ timeToDetectMs: ms / 2, timeToRecoverMs: ms, verifiedAtInjectBytes: 0, resentBytes: 0 });
+    const runs = [...allPassing().filter((r) => r.scenarioId !== 'NET-1'), run({ recovery: rec(1_000) }), run({ recovery: rec(3_000) }), run({ status: 'failed', error: 'Error: x', recovery: undefined })];
+    const card = buildScorecard({ runs, durationMs: 1, previous: undefined, vitestRanAtMs: undefined });
+    const row = card.rows.find((r) => r.id === 'NET-1')!;
+    expect(row.verdict).toBe('flaky');
+    expect([row.passes, row.attempts]).toEqual([2, 3]);
+    expect(row.recoverSpread).toEqual({ p50: 1_000, p95: 3_000, min: 1_000, max: 3_000, n: 2 });
+    expect(row.durationSpread).toMatchObject({ min: 20_000, max: 20_000, n: 3 });
+    expect(card.readiness.productionReady).toBe(false);
+    expect(card.readiness.reason).toContain('flaky: NET-1');
+    expect(card.tiers.find((t) => t.tier === 'NET')!.flaky).toBe(1);
+    expect(renderMarkdown(card)).toContain('| flaky | 2/3 | 500 ms/1.50 s (500 ms–1.50 s) | 1.00 s/3.00 s (1.00 s–3.00 s) |');
+    expect(renderHtml(card)).toContain('2/3');
   });
 
   it('flags a passed transfer scenario that never checked the file’s BLAKE3', () => {
@@ -102,5 +118,50 @@ describe('scorecard', () => {
     expect(html).not.toContain('<script>alert(1)</script>');
     expect(html).toContain('&#60;script&#62;');
     expect(html).toContain(svg);
+  });
+});
+
+describe('faults-off scorecard', () => {
+  it('calls a fault scenario that still passes without its fault unproven, one that fails proven, and skips baselines', () => {
+    const fault = [{ name: 'cut-path', params: {} }] as unknown as RunRecord['faults'];
+    const runs = [
+      run({ status: 'failed', error: 'Error: no fault', faults: fault }),
+      run({ scenarioId: 'SIG-1', title: 'SIG-1: x', faults: [], notes: ['faults-off: kill-signaling was NOT injected (HARNESS_FAULTS_OFF=1)'] }),
+      run({ scenarioId: 'TURN-4', title: 'TURN-4: x', faults: [] }),
+    ];
+    const card = buildScorecard({ runs, durationMs: 1, previous: undefined, vitestRanAtMs: undefined, mode: { faultsOff: true, noise: 'cpu' } });
+    const by = (id: string) => card.rows.find((r) => r.id === id)!;
+    expect(by('NET-1').faultsOff).toBe('proven');
+    expect(by('SIG-1').faultsOff).toBe('unproven');
+    expect(by('TURN-4').faultsOff).toBeUndefined();
+    expect(card.readiness).toEqual({ productionReady: false, reason: 'faults-off run (a check of the suite, not of the app): 1 proven, unproven: SIG-1' });
+    expect(card.mode).toEqual({ faultsOff: true, noise: 'cpu' });
+    const md = renderMarkdown(card);
+    expect(md).toContain('- **SIG-1** unproven (passed 1/1 with faults off)');
+    expect(md).toContain('Background noise during the run: **cpu**');
+    expect(renderHtml(card)).toContain('unproven');
+  });
+});
+
+describe('per engine pair', () => {
+  it('gives each project a column: passed, flaky, broke or skipped', () => {
+    const runs = [
+      run({}), run({ project: 'firefox', status: 'failed' }), run({ project: 'firefox', status: 'failed' }),
+      run({ project: 'webkit', status: 'skipped' }), run({ project: 'mixed' }), run({ project: 'mixed', status: 'failed' }),
+    ];
+    const card = buildScorecard({ runs, durationMs: 1, previous: undefined, vitestRanAtMs: undefined });
+    expect(renderMarkdown(card)).toContain('| NET-1 | passed | broke | skipped | flaky |');
+    expect(renderHtml(card)).toContain('<th>webkit</th>');
+  });
+});
+
+describe('trend around a faults-off run', () => {
+  it('is left out on either side of a faults-off run, and ignores rows the previous run did not run', () => {
+    const off = buildScorecard({ runs: [run({ status: 'failed' })], durationMs: 1, previous: undefined, vitestRanAtMs: undefined, mode: { faultsOff: true, noise: undefined } });
+    expect(buildScorecard({ runs: [run({})], durationMs: 1, previous: off, vitestRanAtMs: undefined }).trend).toBeUndefined();
+    const normal = buildScorecard({ runs: [run({})], durationMs: 1, previous: undefined, vitestRanAtMs: undefined });
+    expect(buildScorecard({ runs: [run({})], durationMs: 1, previous: normal, vitestRanAtMs: undefined, mode: { faultsOff: true, noise: undefined } }).trend).toBeUndefined();
+    const sig = buildScorecard({ runs: [run({ scenarioId: 'SIG-1', title: 'SIG-1: x' })], durationMs: 1, previous: normal, vitestRanAtMs: undefined });
+    expect(sig.trend!.passRates).toEqual([]);
   });
 });
