@@ -2,7 +2,7 @@ import type { Page } from '@playwright/test';
 
 /**
  * What the harness needs from a file-transfer app. The bundled app implements it in
- * adapters/bundled-app.ts; to test your own app, implement these five methods against your
+ * tests/support/bundled-app/bundled-app-adapter.ts; to test your own app, implement these five methods against your
  * page (selectors, buttons, whatever your UI has) and pass the adapter to the fixtures.
  */
 export interface TransferProgress {

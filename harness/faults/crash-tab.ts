@@ -5,6 +5,13 @@ import { registerFault } from './registry.js';
 export type CrashTabParams = Record<string, never>;
 
 /**
+ * How long the `crash` event may take to reach us. A page that floods the console queues its
+ * messages ahead of the event on the same pipe: on a loaded 2-core machine a 2,000-lines-a-second
+ * storm kept it out for more than 10 s (tests/unit/peer-crash-races.test.ts).
+ */
+const CRASH_EVENT_TIMEOUT_MS = 45_000;
+
+/**
  * Crashes the page's renderer through CDP `Page.crash` (`Target.crash` does not exist in this
  * Chromium). Nothing to heal: recovering is the app's job once a new tab opens.
  */
@@ -18,7 +25,7 @@ export const crashTab = registerFault<CrashTabParams, { page: Page }>({
       params,
       async inject() {
         const cdp = await page.context().newCDPSession(page);
-        const crashed = page.waitForEvent('crash', { timeout: 10_000 });
+        const crashed = page.waitForEvent('crash', { timeout: CRASH_EVENT_TIMEOUT_MS });
         // Page.crash never answers: the renderer it would answer from is gone.
         void cdp.send('Page.crash').catch(() => undefined);
         await crashed;

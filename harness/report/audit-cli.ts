@@ -1,18 +1,13 @@
 // `npm run chaos -- --audit`: the catalogue against what exists, without running a test.
 import fs from 'node:fs';
 import path from 'node:path';
-import { fileURLToPath, pathToFileURL } from 'node:url';
-import { registeredFaults } from '../faults/registry.js';
+import { fileURLToPath } from 'node:url';
+import { registeredFaults } from '../faults/all.js';
 import { auditRows, renderAudit } from './audit.js';
 import { scenarioCoverage } from './coverage.js';
 import type { Scorecard } from './scorecard.js';
 
 const repo = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
-const faultsDir = path.join(repo, 'harness', 'faults');
-// Faults register themselves when their module loads: load every module that registers one.
-for (const name of fs.readdirSync(faultsDir).filter((n) => n.endsWith('.ts') && n !== 'registry.ts')) {
-  if (fs.readFileSync(path.join(faultsDir, name), 'utf8').includes('registerFault')) await import(pathToFileURL(path.join(faultsDir, name)).href);
-}
 const scorecardPath = path.join(repo, 'reports', 'resilience', 'scorecard.json');
 const last = fs.existsSync(scorecardPath) ? (JSON.parse(fs.readFileSync(scorecardPath, 'utf8')) as Scorecard) : undefined;
 const text = renderAudit(auditRows(new Set(registeredFaults().map((f) => f.name)), scenarioCoverage(repo), last), last);
