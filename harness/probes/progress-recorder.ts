@@ -30,10 +30,11 @@ export class ProgressRecorder {
   readonly startedAt = Date.now();
   private running = true;
   private readonly loops: Promise<void>[] = [];
+  private finalSample: Promise<void> | undefined;
 
   constructor(
     private readonly app: TransferApp,
-    pages: Record<string, () => Page | undefined>,
+    private readonly pages: Record<string, () => Page | undefined>,
   ) {
     for (const [peer, page] of Object.entries(pages)) this.loops.push(this.poll(peer, page));
     ProgressRecorder.live.add(this);
@@ -45,13 +46,16 @@ export class ProgressRecorder {
 
   private async poll(peer: string, page: () => Page | undefined): Promise<void> {
     while (this.running) {
-      const p = page();
-      if (p && !p.isClosed()) {
-        const sample = await this.app.progress(p).catch(() => undefined);
-        if (sample) this.samples.push({ ...sample, t: this.now(), peer });
-      }
+      await this.sample(peer, page);
       await new Promise((r) => setTimeout(r, SAMPLE_INTERVAL_MS));
     }
+  }
+
+  private async sample(peer: string, page: () => Page | undefined): Promise<void> {
+    const p = page();
+    if (!p || p.isClosed()) return;
+    const sample = await this.app.progress(p).catch(() => undefined);
+    if (sample) this.samples.push({ ...sample, t: this.now(), peer });
   }
 
   /** The first sample of `peer` at or after time `t` that satisfies `pred`. */
@@ -63,9 +67,15 @@ export class ProgressRecorder {
     return [...this.samples].reverse().find((s) => s.peer === peer && s.t <= t);
   }
 
-  /** Safe to call more than once. */
+  /**
+   * Ends the polling and takes one last sample of every peer, so the state at stop — typically the
+   * completed transfer — is always recorded (a 100 ms poll on a loaded machine can otherwise end
+   * before it). Safe to call more than once: the last sample is taken once.
+   */
   async stop(): Promise<void> {
     this.running = false;
     await Promise.all(this.loops);
+    this.finalSample ??= Promise.all(Object.entries(this.pages).map(([peer, page]) => this.sample(peer, page))).then(() => undefined);
+    await this.finalSample;
   }
 }
