@@ -8,7 +8,7 @@ import { attachRecovery, recoveryFigures, type RecoveryFigures } from '../../har
 import type { TransferApp } from '../../harness/app-adapter.js';
 import type { ChaosController } from '../../harness/faults/chaos-controller.js';
 import type { Fault } from '../../harness/faults/fault.js';
-import { MAX_RESENT_BYTES } from './bounds.js';
+import { ONE_CUT_MAX_RESENT_BYTES } from './bounds.js';
 
 const FILE_BYTES = 20 * 1024 * 1024;
 const CUT_MS = 3_000;
@@ -47,7 +47,7 @@ test('NET-1: WebRTC path cut at 50% for 3 s, then restored → resumes within 5 
   const s = await startTransfer({ peers, app, source: await makeFile(FILE_BYTES) });
   await waitForVerified(app, s.receiver, FILE_BYTES / 2);
   await cutAndExpectRecovery(s, app, chaos, turnProxyToxics.create({ blackhole: true }, { proxy: turnProxy }));
-  await expectIntact(app, s, workDir, { maxResentBytes: MAX_RESENT_BYTES });
+  await expectIntact(app, s, workDir, { maxResentBytes: ONE_CUT_MAX_RESENT_BYTES });
 });
 
 test.describe('recovered by ICE restart (?recovery=ice-restart)', () => {
@@ -84,6 +84,6 @@ netnsTest.describe('on network namespaces (root)', () => {
     const figures = await cutAndExpectRecovery(s, app, chaos, netCutLink.create({ peer: 'sender' }, netns.faults));
     const after = await selectedCandidatePairs(s.receiver.page);
     console.info(`NET-1 netns: detect ${figures.timeToDetectMs} ms, recover ${figures.timeToRecoverMs} ms after restore, re-sent ${figures.resentBytes} B; path after: ${after.map((p) => `${p.localType}→${p.remoteType}`).join(', ')}`);
-    await expectIntact(app, s, workDir, { maxResentBytes: MAX_RESENT_BYTES });
+    await expectIntact(app, s, workDir, { maxResentBytes: ONE_CUT_MAX_RESENT_BYTES });
   });
 });
