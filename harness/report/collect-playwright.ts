@@ -2,6 +2,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import type { TestCase, TestResult } from '@playwright/test/reporter';
 import type { FaultRecord } from '../faults/chaos-controller.js';
+import { HASH_CHECK, SIZE_CHECK } from '../verdict/compare-files.js';
 import type { RecoveryFigures } from '../verdict/recovery.js';
 import { scenarioIdOf } from './catalogue.js';
 import type { IntegrityVerdict, RunRecord, RunStatus } from './run-record.js';
@@ -56,7 +57,7 @@ export function runRecordFromPlaywright(test: TestCase, result: TestResult, root
   const timeline = attachmentJson<TimelineData>(result, 'timeline.json');
   const errorText = (result.error?.message ?? result.errors[0]?.message)?.replace(ANSI, '');
   let integrity: IntegrityVerdict = unique.some((a) => a.type === 'integrity') ? 'verified' : 'not checked';
-  if (status === 'failed' && errorText?.includes('received file BLAKE3 equals the source')) integrity = 'mismatch';
+  if (status === 'failed' && (errorText?.includes(HASH_CHECK) || errorText?.includes(SIZE_CHECK))) integrity = 'mismatch';
   return {
     scenarioId: scenarioIdOf(test.title) ?? scenarioIdOf(path.basename(test.location.file)),
     title: test.title,

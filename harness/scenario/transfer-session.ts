@@ -6,7 +6,7 @@ import type { ChaosController } from '../faults/chaos-controller.js';
 import type { Fault } from '../faults/fault.js';
 import type { PeerFactory } from '../fixtures.js';
 import { ProgressRecorder } from '../probes/progress-recorder.js';
-import { blake3File } from '../verdict/blake3-file.js';
+import { compareWithSource, type SourceFacts } from '../verdict/compare-files.js';
 import type { TestFile } from '../verdict/random-file.js';
 
 export interface TransferSession {
@@ -39,12 +39,13 @@ export async function waitForVerified(app: TransferApp, peer: Peer, bytes: numbe
 
 /**
  * The integrity contract of SCENARIOS.md: the file the receiver hands the user has the source's
- * BLAKE3 (computed in Node), and what was sent again stays within `maxResentBytes`.
+ * size and BLAKE3 (computed in Node), and what was sent again stays within `maxResentBytes`. A
+ * truncated or padded file fails as a size mismatch naming both sizes, not only as a hash mismatch.
  */
 export async function expectIntact(app: TransferApp, s: Pick<TransferSession, 'sender' | 'receiver' | 'source'>, workDir: string, opts: { maxResentBytes?: number } = {}): Promise<void> {
   const received = path.join(workDir, 'received.bin');
   await app.saveReceivedFile(s.receiver.page, received);
-  expect(await blake3File(received), 'received file BLAKE3 equals the source').toBe(s.source.blake3);
+  await expectSameAsSource(received, s.source);
   // Read by the resilience reporter: the integrity contract was checked, and held.
   test.info().annotations.push({ type: 'integrity', description: `BLAKE3 ${s.source.blake3.slice(0, 16)}… of ${s.source.sizeBytes} bytes matches the source (computed in Node)` });
   if (opts.maxResentBytes !== undefined) {
@@ -52,6 +53,12 @@ export async function expectIntact(app: TransferApp, s: Pick<TransferSession, 's
     expect(resent, 'the sender reports the bytes it sent again').toBeDefined();
     expect(resent!, 'bytes sent again are bounded by the in-flight window, not a restart').toBeLessThanOrEqual(opts.maxResentBytes);
   }
+}
+
+/** The file on disk has the source's size, then its BLAKE3 (in Node); fails naming what differs. */
+export async function expectSameAsSource(receivedPath: string, source: SourceFacts): Promise<void> {
+  const verdict = await compareWithSource(receivedPath, source);
+  expect(verdict.match, verdict.match ? '' : verdict.message).toBe(true);
 }
 
 /**

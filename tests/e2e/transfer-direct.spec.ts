@@ -1,7 +1,7 @@
 import path from 'node:path';
 import { expect, test } from '../../harness/fixtures.js';
 import { selectedCandidatePairs } from '../../harness/probes/rtc-capture.js';
-import { blake3File } from '../../harness/verdict/blake3-file.js';
+import { expectSameAsSource } from '../../harness/scenario/transfer-session.js';
 
 const FILE_BYTES = 64 * 1024 * 1024;
 
@@ -22,7 +22,7 @@ test('a 64 MiB file crosses a direct path intact (BLAKE3 checked outside the bro
 
   const received = path.join(workDir, 'received.bin');
   await app.saveReceivedFile(receiver.page, received);
-  expect(await blake3File(received)).toBe(source.blake3);
+  await expectSameAsSource(received, source);
 
   const progress = await app.progress(receiver.page);
   expect(progress.verifiedBytes).toBe(FILE_BYTES);

@@ -37,11 +37,13 @@ describe('collecting a Playwright result', () => {
     expect(rec.throughputDuringFaultBps).toBe(100);
   });
 
-  it('keeps the skip reason, and calls a failed BLAKE3 comparison a mismatch', () => {
+  it('keeps the skip reason, and calls a failed BLAKE3 or size comparison a mismatch', () => {
     const skipped = runRecordFromPlaywright(fakeTest('NET-5: x', [{ type: 'skip', description: 'needs root' }]), fakeResult({ status: 'skipped' }), '/repo');
     expect(skipped).toMatchObject({ status: 'skipped', skipReason: 'needs root', integrity: 'not checked' });
     const failed = runRecordFromPlaywright(fakeTest('NET-1: x'), fakeResult({ status: 'failed', error: { message: '\u001b[31mError: received file BLAKE3 equals the source\u001b[39m\nExpected: "ab"' } }), '/repo');
     expect(failed).toMatchObject({ status: 'failed', integrity: 'mismatch', error: 'Error: received file BLAKE3 equals the source\nExpected: "ab"' });
+    const short = runRecordFromPlaywright(fakeTest('NET-1: x'), fakeResult({ status: 'failed', error: { message: 'Error: received file size equals the source: received 10 bytes, source 12 bytes (truncated: 2 bytes short)' } }), '/repo');
+    expect(short.integrity, 'a truncated file is an integrity mismatch too').toBe('mismatch');
     const timedOut = runRecordFromPlaywright(fakeTest('a baseline', [], '/repo/tests/e2e/transfer-direct.spec.ts'), fakeResult({ status: 'timedOut' }), '/repo');
     expect(timedOut).toMatchObject({ status: 'failed', scenarioId: undefined });
   });
