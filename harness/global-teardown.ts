@@ -7,7 +7,8 @@ import { sweepLeftoverTmpfs } from './process/tmpfs-mount.js';
 /**
  * Ends any process a worker started and could not stop (a crashed or killed worker), and removes
  * network namespaces whose owning worker is gone, tmpfs profile mounts (RES-1) and CPU cgroups
- * (cpu-quota, RES-3) it left.
+ * (cpu-quota, RES-3) it left. Each sweep touches only what a dead process made: a concurrent run
+ * on the same machine keeps its live namespaces, mounts and groups.
  */
 export default async function globalTeardown(): Promise<void> {
   const dir = process.env.HARNESS_PID_DIR;

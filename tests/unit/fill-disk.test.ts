@@ -3,7 +3,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { fillDisk } from '../../harness/faults/fill-disk.js';
-import { freeBytes, leftoverTmpfsMounts, mountTmpfs, type TmpfsMount } from '../../harness/process/tmpfs-mount.js';
+import { freeBytes, leftoverTmpfsMounts, mountTmpfs, ownedTmpfsMounts, type TmpfsMount } from '../../harness/process/tmpfs-mount.js';
 
 const MIB = 1024 * 1024;
 const isRoot = process.platform === 'linux' && process.getuid?.() === 0;
@@ -27,17 +27,25 @@ describe('tmpfs profile mounts and the fill-disk fault', () => {
     await expect(mountTmpfs('/tmp/not-ours', 8 * MIB)).rejects.toThrow(/ERR_CONFIG.*not a peer profile dir/);
   });
 
-  it('finds only our leftover mounts in /proc/mounts text', () => {
-    const ours = path.join(os.tmpdir(), 'harness-t3-AbC/profile-receiver');
-    const text = [`harness-tmpfs ${ours} tmpfs rw,size=8192k 0 0`, 'tmpfs /dev/shm tmpfs rw 0 0', `harness-tmpfs /mnt/else tmpfs rw 0 0`].join('\n');
-    expect(leftoverTmpfsMounts(text)).toEqual([ours]);
+  it('finds only our leftover mounts in /proc/mounts text: our path, an owner pid in the source, the owner dead', () => {
+    const dead = path.join(os.tmpdir(), 'harness-t3-AbC/profile-receiver');
+    const live = path.join(os.tmpdir(), 'harness-t4-DeF/profile-receiver');
+    const legacy = path.join(os.tmpdir(), 'harness-t5-GhI/profile-receiver');
+    const text = [
+      `harness-tmpfs-pid111 ${dead} tmpfs rw,size=8192k 0 0`,
+      `harness-tmpfs-pid222 ${live} tmpfs rw,size=8192k 0 0`,
+      `harness-tmpfs ${legacy} tmpfs rw,size=8192k 0 0`,
+      'tmpfs /dev/shm tmpfs rw 0 0',
+      'harness-tmpfs-pid111 /mnt/else tmpfs rw 0 0',
+    ].join('\n');
+    expect(leftoverTmpfsMounts(text, (pid) => pid === 222)).toEqual([dead]);
   });
 
   it.skipIf(!isRoot)('fills a real tmpfs to ENOSPC (or to leaveFreeBytes), heal gives the space back, unmount leaves nothing', async () => {
     const dir = path.join(workDir(), 'profile-receiver');
     const mount = await mountTmpfs(dir, 16 * MIB);
     mounts.push(mount);
-    expect(leftoverTmpfsMounts()).toContain(dir);
+    expect(ownedTmpfsMounts()).toContainEqual({ dir, ownerPid: process.pid });
     const before = freeBytes(dir);
     expect(before).toBeGreaterThan(15 * MIB);
 
@@ -56,6 +64,6 @@ describe('tmpfs profile mounts and the fill-disk fault', () => {
     await nearly.heal(); // twice is fine
 
     await mount.unmount();
-    expect(leftoverTmpfsMounts()).not.toContain(dir);
+    expect(ownedTmpfsMounts().map((m) => m.dir)).not.toContain(dir);
   });
 });
