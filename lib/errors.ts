@@ -35,6 +35,8 @@ export type HarnessErrorCode =
   | 'ERR_NETNS_COMMAND_FAILED'
   | 'ERR_NETNS_BUSY'
   | 'ERR_EXPERIMENT_INVALID'
+  | 'ERR_FAULT_DID_NOT_ACT'
+  | 'ERR_FAULT_MISSED_TRANSFER'
   | CdpErrorCode;
 
 export class HarnessError extends Error {

@@ -12,6 +12,8 @@ export interface TurnEndpoint {
   readonly realm: string;
   readonly secret: string;
   readonly urls: { udp: string; tcp: string; stun: string };
+  /** The server's process ID when the harness runs it (-1 before its first start; absent: external). */
+  readonly pid?: number;
   /** RTCIceServer-shaped entries with a freshly minted credential for `user`. */
   iceServers(user: string, ttlSeconds: number, transports?: TurnTransport[]): IceServer[];
   logTail(lines?: number): string;

@@ -1,5 +1,6 @@
 import type { TestInfo } from '@playwright/test';
-import type { Fault } from './fault.js';
+import { HarnessError } from '../errors.js';
+import type { Fault, FaultEvidence } from './fault.js';
 
 /**
  * `HARNESS_FAULTS_OFF=1` records every fault but injects none: a mutation check of the suite
@@ -13,6 +14,11 @@ export interface FaultRecord {
   params: object;
   injectedAtMs: number;
   healedAtMs: number | undefined;
+  /**
+   * In-run proof that it acted, read at heal. `null`: this fault cannot count its effect (yet);
+   * undefined: not healed yet, or not injected (faults off).
+   */
+  evidence?: FaultEvidence | null;
 }
 
 /**
@@ -44,6 +50,15 @@ export class ChaosController {
     await fault.heal();
     const record = [...this.records].reverse().find((r) => r.name === fault.name && r.healedAtMs === undefined);
     if (record) record.healedAtMs = Date.now();
+    if (faultsOff()) return;
+    const evidence = fault.evidence ? fault.evidence() : null;
+    if (record) record.evidence = evidence;
+    if (evidence && !evidence.acted) {
+      throw new HarnessError('ERR_FAULT_DID_NOT_ACT', `fault ${fault.name} did not act: ${evidence.summary}`, {
+        context: { fault: fault.name, params: fault.params, facts: evidence.facts },
+        hint: 'A fault that changed nothing proves nothing: check that traffic crossed what it breaks while it was on (the path in use, the peer named, the window inside the transfer).',
+      });
+    }
   }
 
   /** Heals everything still active, newest first; every heal runs even if one fails. */

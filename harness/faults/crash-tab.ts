@@ -1,5 +1,5 @@
 import type { Page } from '@playwright/test';
-import type { Fault } from './fault.js';
+import type { Fault, FaultEvidence } from './fault.js';
 import { registerFault } from './registry.js';
 
 export type CrashTabParams = Record<string, never>;
@@ -20,15 +20,20 @@ export const crashTab = registerFault<CrashTabParams, { page: Page }>({
   summary: 'crash one tab’s renderer process (CDP Page.crash)',
   needs: { chromiumCdp: true },
   create(params, { page }): Fault<CrashTabParams> {
+    let proof: FaultEvidence | undefined;
     return {
       name: 'crash-tab',
       params,
+      evidence: () => proof,
       async inject() {
+        const startedAt = Date.now();
         const cdp = await page.context().newCDPSession(page);
         const crashed = page.waitForEvent('crash', { timeout: CRASH_EVENT_TIMEOUT_MS });
         // Page.crash never answers: the renderer it would answer from is gone.
         void cdp.send('Page.crash').catch(() => undefined);
         await crashed;
+        // inject() only returns once Playwright saw the renderer die: that event is the proof.
+        proof = { acted: true, facts: { crashEventAfterMs: Date.now() - startedAt }, summary: `renderer crashed; Playwright's crash event ${Date.now() - startedAt} ms after Page.crash` };
       },
       async heal() {
         // A crashed renderer stays crashed; the test opens a new tab.

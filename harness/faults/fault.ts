@@ -12,6 +12,8 @@ export interface Fault<P extends object = object> {
   readonly params: Readonly<P>;
   inject(): Promise<void>;
   heal(): Promise<void>;
+  /** In-run proof that it acted (see FaultEvidence); absent: this fault cannot count its effect yet. */
+  evidence?(): FaultEvidence | undefined;
 }
 
 /** What a fault needs from the machine. A fault whose needs are missing makes its test SKIP. */
@@ -42,4 +44,18 @@ export interface FaultDefinition<P extends object, C> {
   summary: string;
   needs: FaultNeeds;
   create(params: P, ctx: C): Fault<P>;
+}
+
+/**
+ * In-run proof that a fault acted, counted by the harness while it was on: packets dropped, a PID
+ * that changed, bytes held back. A fault that offers it is checked by the chaos controller at heal:
+ * `acted: false` fails the scenario (ERR_FAULT_DID_NOT_ACT), so a fault that turned into a no-op can
+ * never let its scenario pass.
+ */
+export interface FaultEvidence {
+  acted: boolean;
+  /** The counted figures, units in the names (packetsDropped, pidBefore…). */
+  facts: Record<string, number | string | boolean | undefined>;
+  /** One line for the report, e.g. "dropped 1,204 packets on sender's link". */
+  summary: string;
 }

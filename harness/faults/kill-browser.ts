@@ -1,5 +1,6 @@
 import type { Peer } from '../browser/peer.js';
-import type { Fault } from './fault.js';
+import type { Fault, FaultEvidence } from './fault.js';
+import { pidAlive } from './restart-evidence.js';
 import { registerFault } from './registry.js';
 
 export type KillBrowserParams = Record<string, never>;
@@ -10,10 +11,17 @@ export const killBrowser = registerFault<KillBrowserParams, { peer: Peer }>({
   summary: 'SIGKILL one peer’s browser process by PID (its profile dir is kept for a relaunch)',
   needs: {},
   create(params, { peer }): Fault<KillBrowserParams> {
+    let proof: FaultEvidence | undefined;
     return {
       name: 'kill-browser',
       params,
-      inject: () => peer.kill(),
+      async inject() {
+        const pid = peer.pid;
+        await peer.kill();
+        const gone = pid !== undefined && !pidAlive(pid);
+        proof = { acted: gone, facts: { pidKilled: pid, goneAfterKill: gone }, summary: `browser of peer ${peer.name}: pid ${pid ?? '?'} ${gone ? 'SIGKILLed (gone)' : 'NOT gone after SIGKILL'}` };
+      },
+      evidence: () => proof,
       async heal() {
         // Relaunching is the test's move (same profile); teardown closes whatever runs.
       },

@@ -1,5 +1,6 @@
 import type { SignalingProcess } from '../servers/signaling-process.js';
 import type { Fault } from './fault.js';
+import { pidAlive, restartEvidence } from './restart-evidence.js';
 import { registerFault } from './registry.js';
 
 export interface KillSignalingParams {
@@ -14,18 +15,28 @@ export const killSignaling = registerFault<KillSignalingParams, { signaling: Sig
   needs: {},
   create(params, { signaling }): Fault<KillSignalingParams> {
     let down = false;
+    let pidBefore: number | undefined;
+    let goneAfterKill = false;
+    let pidAfter: number | undefined;
+    let healed = false;
     return {
       name: 'kill-signaling',
       params,
       async inject() {
         down = true;
+        healed = false;
+        pidBefore = signaling.pid;
         await (params.signal === 'SIGKILL' ? signaling.kill() : signaling.terminate());
+        goneAfterKill = pidBefore !== undefined && !pidAlive(pidBefore);
       },
       async heal() {
         if (!down) return;
         down = false;
         await signaling.restart();
+        pidAfter = signaling.pid;
+        healed = true;
       },
+      evidence: () => (healed ? restartEvidence(`signaling (${params.signal})`, pidBefore, goneAfterKill, pidAfter) : undefined),
     };
   },
 });

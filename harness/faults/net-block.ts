@@ -1,7 +1,7 @@
 import { HarnessError } from '../errors.js';
 import { DEFAULT_STUN_PORT, type LinkControl } from '../netns/link-control.js';
 import type { Topology } from '../netns/topology.js';
-import type { Fault } from './fault.js';
+import type { Fault, FaultEvidence } from './fault.js';
 import { NET_FAULT_NEEDS, type NetFaultContext } from './net-context.js';
 import { registerFault } from './registry.js';
 
@@ -21,6 +21,8 @@ export interface NetBlockParams {
 /** Filters that leave the link up but take some paths away (NET-5, TURN-2). */
 export class NetBlock implements Fault<NetBlockParams> {
   readonly name = 'net-block';
+  private atInject: number | undefined;
+  private atHeal: number | undefined;
 
   constructor(readonly params: Readonly<NetBlockParams>, private readonly topology: Topology, private readonly stunPort: number) {}
 
@@ -30,6 +32,29 @@ export class NetBlock implements Fault<NetBlockParams> {
       if (this.params.blockStun) await link.blockStun(this.stunPort);
     }
     if (this.params.blockDirect) await this.topology.hub.blockDirectPeerTraffic(this.params.peer);
+    this.atHeal = undefined;
+    this.atInject = await this.dropped();
+  }
+
+  /** Packets the filters dropped while on: a filter nothing tried to pass did not act. */
+  evidence(): FaultEvidence | undefined {
+    if (this.atInject === undefined || this.atHeal === undefined) return undefined;
+    const dropped = this.atHeal - this.atInject;
+    const what = [this.params.blockUdp && 'UDP', this.params.blockStun && `STUN/TURN-UDP :${this.stunPort}`, this.params.blockDirect && 'direct peer traffic'].filter(Boolean).join(', ');
+    return { acted: dropped > 0, facts: { packetsDropped: dropped }, summary: `blocked ${what} for ${this.params.peer ?? 'every peer'}: ${dropped} packets dropped` };
+  }
+
+  /** Drops on the filtered links plus, for blockDirect, the hub's drops between peers. */
+  private async dropped(): Promise<number> {
+    let total = 0;
+    if (this.params.blockUdp || this.params.blockStun) {
+      for (const link of this.links()) {
+        const d = await link.droppedPackets();
+        total += d.fromPeer + d.toPeer;
+      }
+    }
+    if (this.params.blockDirect) total += await this.topology.hub.droppedPackets();
+    return total;
   }
 
   /** Takes off only the filters this fault set. */
@@ -39,6 +64,7 @@ export class NetBlock implements Fault<NetBlockParams> {
       if (this.params.blockStun) await link.unblockStun(this.stunPort);
     }
     if (this.params.blockDirect) await this.topology.hub.allowDirectPeerTraffic(this.params.peer);
+    if (this.atInject !== undefined) this.atHeal ??= await this.dropped();
   }
 
   private links(): LinkControl[] {

@@ -1,6 +1,6 @@
 import { HarnessError } from '../errors.js';
-import type { LinkControl } from '../netns/link-control.js';
-import type { Fault } from './fault.js';
+import type { LinkControl, LinkDrops } from '../netns/link-control.js';
+import type { Fault, FaultEvidence } from './fault.js';
 import { NET_FAULT_NEEDS, type NetFaultContext } from './net-context.js';
 import { registerFault } from './registry.js';
 
@@ -22,13 +22,17 @@ export class NetCutLink implements Fault<NetCutLinkParams> {
   private timer: NodeJS.Timeout | undefined;
   private timedRestore: Promise<void> | undefined;
   private waiters: Array<{ resolve: () => void; reject: (err: unknown) => void }> = [];
+  private dropsAtCut: LinkDrops | undefined;
+  private dropsAtRestore: LinkDrops | undefined;
 
   constructor(readonly params: Readonly<NetCutLinkParams>, private readonly link: LinkControl) {}
 
   async inject(): Promise<void> {
     clearTimeout(this.timer);
     this.restoredAtMs = undefined;
+    this.dropsAtRestore = undefined;
     await this.link.cut();
+    this.dropsAtCut = await this.link.droppedPackets();
     const { durationMs } = this.params;
     if (durationMs !== undefined) {
       // Kept, not fired and forgotten: heal() awaits it, so a failed timed restore is reported there.
@@ -48,6 +52,20 @@ export class NetCutLink implements Fault<NetCutLinkParams> {
     await this.restoreNow();
   }
 
+  /** Packets the cut dropped, both directions: a cut that dropped nothing did not act. */
+  evidence(): FaultEvidence | undefined {
+    const at = this.dropsAtCut;
+    const after = this.dropsAtRestore;
+    if (at === undefined || after === undefined) return undefined;
+    const fromPeer = after.fromPeer - at.fromPeer;
+    const toPeer = after.toPeer - at.toPeer;
+    return {
+      acted: fromPeer + toPeer > 0,
+      facts: { packetsDroppedFromPeer: fromPeer, packetsDroppedToPeer: toPeer },
+      summary: `dropped ${fromPeer} packets from and ${toPeer} to ${this.params.peer} while cut`,
+    };
+  }
+
   /** Resolves once the link is back: for measuring recovery from the moment of restore. */
   async untilRestored(): Promise<void> {
     if (this.restoredAtMs !== undefined) return;
@@ -57,6 +75,7 @@ export class NetCutLink implements Fault<NetCutLinkParams> {
   private async restoreNow(): Promise<void> {
     try {
       await this.link.restore();
+      this.dropsAtRestore ??= await this.link.droppedPackets();
     } catch (err) {
       for (const w of this.waiters.splice(0)) w.reject(err);
       throw err;

@@ -1,7 +1,8 @@
-import type { ProxyToxics } from '../fault-proxy/control-protocol.js';
+import type { ProxyStats, ProxyToxics } from '../fault-proxy/control-protocol.js';
 import type { FaultProxy } from '../fault-proxy/proxy.js';
 import { validateToxics } from '../fault-proxy/validate-toxics.js';
 import type { Fault } from './fault.js';
+import { proxyEvidence } from './proxy-evidence.js';
 import { registerFault } from './registry.js';
 
 /**
@@ -26,6 +27,8 @@ export function proxyToxicsFault<P extends object>(name: string, params: P, toxi
   // resetTcp is one-shot: nothing to put back.
   const keys = (Object.keys(own) as (keyof ProxyToxics)[]).filter((k) => k !== 'resetTcp');
   let before: ProxyToxics | undefined;
+  let statsAtInject: ProxyStats | undefined;
+  let statsAtHeal: ProxyStats | undefined;
   return {
     name,
     params,
@@ -33,10 +36,16 @@ export function proxyToxicsFault<P extends object>(name: string, params: P, toxi
       // A second inject() would record our own toxics as "before" and heal() could never remove them.
       if (before !== undefined) return;
       before = proxy.toxics;
+      statsAtInject = proxy.stats();
+      statsAtHeal = undefined;
       proxy.setToxics({ ...before, ...own });
+    },
+    evidence() {
+      return statsAtInject && statsAtHeal ? proxyEvidence(own, statsAtInject, statsAtHeal) : undefined;
     },
     async heal() {
       if (before === undefined) return;
+      statsAtHeal = proxy.stats();
       const restored: Record<string, unknown> = { ...proxy.toxics };
       for (const key of keys) {
         if (Object.hasOwn(before, key)) restored[key] = before[key];

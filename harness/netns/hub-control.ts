@@ -1,6 +1,6 @@
 import { HarnessError } from '../errors.js';
 import { HUB_TABLE } from './names.js';
-import { forwardHook, replaceTable } from './nft.js';
+import { forwardHook, readCounters, replaceTable } from './nft.js';
 
 /**
  * Controls that belong to the hub rather than to one link: whether peers may reach EACH OTHER.
@@ -12,6 +12,7 @@ import { forwardHook, replaceTable } from './nft.js';
 export class HubControl {
   private blockedAll = false;
   private readonly blockedPeers = new Set<string>();
+  private droppedBefore = 0;
   private queue: Promise<void> = Promise.resolve();
 
   /** `hubIfnames` maps each peer to the hub's end of its veth. */
@@ -55,15 +56,31 @@ export class HubControl {
 
   private rules(): string[] {
     const all = `{ ${[...this.hubIfnames.values()].map((i) => `"${i}"`).join(', ')} }`;
-    if (this.blockedAll) return [`iifname ${all} oifname ${all} drop`];
+    if (this.blockedAll) return [`iifname ${all} oifname ${all} counter drop`];
     return [...this.blockedPeers].flatMap((p) => {
       const own = `"${this.ifnameOf(p)}"`;
-      return [`iifname ${own} oifname ${all} drop`, `iifname ${all} oifname ${own} drop`];
+      return [`iifname ${own} oifname ${all} counter drop`, `iifname ${all} oifname ${own} counter drop`];
     });
+  }
+
+  /** Peer-to-peer packets the hub has dropped since it was made: the in-run proof of blockDirect (NET-5). */
+  async droppedPackets(): Promise<number> {
+    const run = this.queue.catch(() => undefined).then(async () => this.droppedBefore + (await this.liveDrops()));
+    this.queue = run.then(
+      () => undefined,
+      () => undefined,
+    );
+    return run;
+  }
+
+  private async liveDrops(): Promise<number> {
+    return this.rules().length === 0 ? 0 : (await readCounters(this.hubNs, 'inet', HUB_TABLE)).packets;
   }
 
   private async change(mutate: () => void): Promise<void> {
     const run = this.queue.catch(() => undefined).then(async () => {
+      // The table is replaced whole: its counters join the running total first.
+      this.droppedBefore += await this.liveDrops();
       mutate();
       await replaceTable(this.hubNs, 'inet', HUB_TABLE, [{ name: 'between_peers', hook: forwardHook(), rules: this.rules() }]);
     });

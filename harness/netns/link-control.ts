@@ -1,7 +1,7 @@
 import { HarnessError } from '../errors.js';
 import { linkTable } from './names.js';
-import { ingressHook, replaceTable } from './nft.js';
-import { assertRateKbps, clearRate, setRate } from './tc.js';
+import { ingressHook, readCounters, replaceTable } from './nft.js';
+import { assertRateKbps, clearRate, readQdiscStats, setRate } from './tc.js';
 
 /**
  * The controls on ONE peer's link (its veth to the hub). The link is a state (cut? rate? loss?
@@ -36,6 +36,12 @@ export interface LinkState {
   blockedPorts: PortBlock[];
 }
 
+/** Packets dropped on one link: `fromPeer` at the hub's end (what the peer sent), `toPeer` at the peer's end. */
+export interface LinkDrops {
+  fromPeer: number;
+  toPeer: number;
+}
+
 export interface LinkEnds {
   peer: string;
   peerNs: string;
@@ -60,13 +66,18 @@ function cleanState(): LinkState {
   return { cut: false, rateKbps: undefined, lossPercent: 0, blockUdp: false, blockedPorts: [] };
 }
 
+/** Every drop is counted: a fault proves it acted by the packets it dropped (FaultEvidence). */
+const COUNTED_DROP = 'counter drop';
+
 /** Rules for one end's ingress: `fromPeer` is the hub's end (the peer sends), else the peer's end. */
 export function linkIngressRules(state: LinkState, fromPeer: boolean): string[] {
-  if (state.cut) return [ARP_PASSES, 'drop'];
+  if (state.cut) return [ARP_PASSES, COUNTED_DROP];
   const rules: string[] = [];
-  if (state.blockUdp) rules.push('meta l4proto udp drop');
-  for (const b of state.blockedPorts) rules.push(`${b.proto} ${fromPeer ? 'dport' : 'sport'} ${b.port} drop`);
-  if (state.lossPercent > 0) rules.push(`numgen random mod ${LOSS_RESOLUTION} < ${Math.round((state.lossPercent * LOSS_RESOLUTION) / 100)} drop`);
+  if (state.blockUdp) rules.push(`meta l4proto udp ${COUNTED_DROP}`);
+  for (const b of state.blockedPorts) rules.push(`${b.proto} ${fromPeer ? 'dport' : 'sport'} ${b.port} ${COUNTED_DROP}`);
+  // numgen draws 0..9999, and nft refuses `< 10000` as out of range: 100 % loss is a plain drop.
+  if (state.lossPercent >= 100) rules.push(COUNTED_DROP);
+  else if (state.lossPercent > 0) rules.push(`numgen random mod ${LOSS_RESOLUTION} < ${Math.round((state.lossPercent * LOSS_RESOLUTION) / 100)} ${COUNTED_DROP}`);
   return rules.length > 0 ? [ARP_PASSES, ...rules] : [];
 }
 
@@ -87,8 +98,28 @@ export class LinkControl {
   /** Changes run one at a time: a timed restore and a heal may race. */
   private queue: Promise<void> = Promise.resolve();
   private appliedRateKbps: number | undefined;
+  /** Packets dropped by tables already replaced (each change starts new counters). */
+  private droppedBefore: LinkDrops = { fromPeer: 0, toPeer: 0 };
+  /** Packets tbf held back (overlimits) by qdiscs already removed. */
+  private overlimitsBefore = 0;
 
   constructor(readonly ends: LinkEnds) {}
+
+  /**
+   * Every packet this link's rules have dropped since it was made, per direction: the in-run
+   * proof of cut, loss and block faults. Read in the same queue as changes, so it never straddles one.
+   */
+  async droppedPackets(): Promise<LinkDrops> {
+    return this.serial(async () => {
+      const now = await this.liveDrops();
+      return { fromPeer: this.droppedBefore.fromPeer + now.fromPeer, toPeer: this.droppedBefore.toPeer + now.toPeer };
+    });
+  }
+
+  /** Packets the rate limit held back or dropped since the link was made (tbf overlimits, both ends). */
+  async shapedPackets(): Promise<number> {
+    return this.serial(async () => this.overlimitsBefore + (await this.liveOverlimits()));
+  }
 
   get peer(): string {
     return this.ends.peer;
@@ -155,13 +186,42 @@ export class LinkControl {
   }
 
   private async change(next: (s: LinkState) => LinkState): Promise<void> {
-    const run = this.queue.catch(() => undefined).then(async () => {
+    return this.serial(async () => {
       const state = next(this.state);
+      await this.foldCounters(state);
       await this.apply(state);
       this.current = state;
     });
-    this.queue = run;
+  }
+
+  private async serial<T>(work: () => Promise<T>): Promise<T> {
+    const run = this.queue.catch(() => undefined).then(work);
+    this.queue = run.then(
+      () => undefined,
+      () => undefined,
+    );
     return run;
+  }
+
+  /** Before the tables (and qdiscs) are replaced, their counters join the running totals. */
+  private async foldCounters(next: LinkState): Promise<void> {
+    const now = await this.liveDrops();
+    this.droppedBefore = { fromPeer: this.droppedBefore.fromPeer + now.fromPeer, toPeer: this.droppedBefore.toPeer + now.toPeer };
+    if (next.rateKbps !== this.appliedRateKbps) this.overlimitsBefore += await this.liveOverlimits();
+  }
+
+  private async liveDrops(): Promise<LinkDrops> {
+    if (linkIngressRules(this.current, true).length === 0) return { fromPeer: 0, toPeer: 0 };
+    const { peer, peerNs, hubNs } = this.ends;
+    const [fromPeer, toPeer] = await Promise.all([readCounters(hubNs, 'netdev', linkTable(peer)), readCounters(peerNs, 'netdev', linkTable(peer))]);
+    return { fromPeer: fromPeer.packets, toPeer: toPeer.packets };
+  }
+
+  private async liveOverlimits(): Promise<number> {
+    if (this.appliedRateKbps === undefined) return 0;
+    const { peerNs, peerIfname, hubNs, hubIfname } = this.ends;
+    const [hub, own] = await Promise.all([readQdiscStats(hubNs, hubIfname), readQdiscStats(peerNs, peerIfname)]);
+    return hub.overlimits + hub.dropped + own.overlimits + own.dropped;
   }
 
   private async apply(state: LinkState): Promise<void> {

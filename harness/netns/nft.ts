@@ -51,3 +51,22 @@ export async function listTables(ns: string): Promise<string[]> {
   const { stdout } = await runIn(ns, 'nft', ['list', 'tables']);
   return stdout.split('\n').map((l) => l.trim()).filter(Boolean);
 }
+
+/** Sum of the `counter` statements in a table: packets and bytes they matched (0 when the table is gone). */
+export async function readCounters(ns: string, family: NftFamily, table: string): Promise<{ packets: number; bytes: number }> {
+  const { stdout } = await runIn(ns, 'nft', ['list', 'table', family, table], {
+    hint: 'The table should exist while its rules are applied; `nft list tables` in the namespace shows what is there.',
+  });
+  return sumCounters(stdout);
+}
+
+/** Parses `counter packets N bytes M` out of `nft list` output. */
+export function sumCounters(listing: string): { packets: number; bytes: number } {
+  let packets = 0;
+  let bytes = 0;
+  for (const m of listing.matchAll(/counter packets (\d+) bytes (\d+)/g)) {
+    packets += Number(m[1]);
+    bytes += Number(m[2]);
+  }
+  return { packets, bytes };
+}

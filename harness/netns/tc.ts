@@ -46,3 +46,15 @@ export async function listQdiscs(ns: string): Promise<string[]> {
   const { stdout } = await run('tc', ['-n', ns, 'qdisc', 'show']);
   return stdout.split('\n').map((l) => l.trim()).filter(Boolean);
 }
+
+/** The root qdisc's counters on a device (tbf: `dropped` and `overlimits`, i.e. packets it held back). */
+export async function readQdiscStats(ns: string, device: string): Promise<{ sentPackets: number; dropped: number; overlimits: number }> {
+  const { stdout } = await run('tc', ['-n', ns, '-s', 'qdisc', 'show', 'dev', device, 'root']);
+  return parseQdiscStats(stdout);
+}
+
+/** Parses ` Sent 123 bytes 4 pkt (dropped 1, overlimits 2 requeues 0)` (zeros when absent). */
+export function parseQdiscStats(text: string): { sentPackets: number; dropped: number; overlimits: number } {
+  const m = /Sent \d+ bytes (\d+) pkt \(dropped (\d+), overlimits (\d+)/.exec(text);
+  return m ? { sentPackets: Number(m[1]), dropped: Number(m[2]), overlimits: Number(m[3]) } : { sentPackets: 0, dropped: 0, overlimits: 0 };
+}

@@ -58,6 +58,15 @@ export class ProgressRecorder {
     if (sample) this.samples.push({ ...sample, t: this.now(), peer });
   }
 
+  /** Takes a sample of `peer` now (recorded like the polled ones); undefined when its page is gone or does not answer. */
+  async sampleNow(peer: string): Promise<ProgressSample | undefined> {
+    const page = this.pages[peer];
+    if (!page) return undefined;
+    const before = this.samples.length;
+    await this.sample(peer, page);
+    return this.samples.length > before ? this.samples[this.samples.length - 1] : undefined;
+  }
+
   /** The first sample of `peer` at or after time `t` that satisfies `pred`. */
   firstAfter(peer: string, t: number, pred: (s: ProgressSample) => boolean): ProgressSample | undefined {
     return this.samples.find((s) => s.peer === peer && s.t >= t && pred(s));

@@ -31,12 +31,20 @@ details{border:1px solid #d0d7de;border-radius:6px;margin:10px 0;padding:6px 12p
 .run{margin:8px 0 16px}.why{color:#57606a;margin:4px 0}.svg{overflow-x:auto}pre{white-space:pre-wrap;background:#fff8f8;padding:6px;border-radius:4px}
 `;
 
+/** The in-run proof of one injected fault, as a person reads it. */
+function actedLine(f: RunRecord['faults'][number]): string {
+  if (f.evidence === null) return 'no in-run counter for this fault';
+  if (f.evidence === undefined) return f.healedAtMs === undefined ? 'not healed' : 'not measured (faults off)';
+  return `${f.evidence.acted ? 'yes' : 'NO'}: ${f.evidence.summary}`;
+}
+
 function runBlock(run: RunRecord): string {
   const parts = [`<div class="run"><div>${badge(run.status)} ${esc(run.title)} <span class="meta">[${esc(run.browser)} · ${esc(run.project)} · ${fmtDuration(run.durationMs)}]</span></div>`];
   if (run.skipReason) parts.push(`<div class="why">skipped: ${esc(run.skipReason)}</div>`);
   if (run.error) parts.push(`<pre>${esc(run.error)}</pre><div>reproduce: <code>${esc(reproduceCommand(run))}</code></div>`);
   if (run.recovery) parts.push(`<div class="why">detect ${fmtMs(run.recovery.timeToDetectMs)} · recover ${fmtMs(run.recovery.timeToRecoverMs)} after heal · re-sent ${fmtBytes(run.recovery.resentBytes)} · throughput during fault ${fmtRate(run.throughputDuringFaultBps)}</div>`);
   if (run.faults.length > 0) parts.push(`<div class="why">faults: ${run.faults.map((f) => `<code>${esc(f.name)} ${esc(JSON.stringify(f.params))}</code>`).join(' ')}</div>`);
+  for (const f of run.faults) parts.push(`<div class="why">${esc(f.name)} acted? ${esc(actedLine(f))}</div>`);
   for (const n of run.notes) parts.push(`<div class="why">${esc(n)}</div>`);
   if (run.timelineSvg) parts.push(`<div class="svg">${run.timelineSvg}</div>`);
   parts.push('</div>');

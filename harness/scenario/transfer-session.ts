@@ -5,6 +5,7 @@ import type { Peer } from '../browser/peer.js';
 import type { ChaosController } from '../faults/chaos-controller.js';
 import type { Fault } from '../faults/fault.js';
 import type { PeerFactory } from '../fixtures.js';
+import { HarnessError } from '../errors.js';
 import { ProgressRecorder } from '../probes/progress-recorder.js';
 import { compareWithSource, type SourceFacts } from '../verdict/compare-files.js';
 import type { TestFile } from '../verdict/random-file.js';
@@ -68,7 +69,23 @@ export async function expectSameAsSource(receivedPath: string, source: SourceFac
 export async function faultWindow(chaos: ChaosController, s: TransferSession, fault: Fault, durationMs: number): Promise<{ injectAt: number; healAt: number }> {
   const injectAt = s.recorder.now();
   await chaos.inject(fault);
+  await expectTransferStillRunning(s, fault.name);
   await new Promise((r) => setTimeout(r, durationMs));
   await chaos.heal(fault);
   return { injectAt, healAt: s.recorder.now() };
+}
+
+/**
+ * A fault window that opens after the receiver already has the whole file proves nothing (and
+ * then fails later as "no recovery"): fail at once, saying so. Read after inject, so a transfer
+ * still running here had the fault on while it ran.
+ */
+export async function expectTransferStillRunning(s: Pick<TransferSession, 'recorder' | 'source'>, faultName: string): Promise<void> {
+  const now = await s.recorder.sampleNow('receiver');
+  if (now !== undefined && now.verifiedBytes >= s.source.sizeBytes) {
+    throw new HarnessError('ERR_FAULT_MISSED_TRANSFER', `${faultName} was injected after the transfer had finished (receiver verified ${now.verifiedBytes} of ${s.source.sizeBytes} bytes): the fault window missed it`, {
+      context: { fault: faultName, verifiedBytes: now.verifiedBytes, sizeBytes: s.source.sizeBytes, atMs: now.t },
+      hint: 'Make the transfer outlast the window: a bigger file or a rate cap on the path (net-shape-link / turn-proxy-toxics rateKbps), or inject earlier.',
+    });
+  }
 }

@@ -1,5 +1,6 @@
 import { expect, test } from '../../harness/fixtures.js';
 import { netCutLink } from '../../harness/faults/net-cut-link.js';
+import { netShapeLink } from '../../harness/faults/net-shape-link.js';
 import { turnProxyToxics } from '../../harness/faults/turn-proxy-toxics.js';
 import { test as netnsTest } from '../../harness/netns-fixtures.js';
 import { selectedCandidatePairs } from '../../harness/probes/rtc-capture.js';
@@ -13,6 +14,8 @@ import { ONE_CUT_MAX_RESENT_BYTES } from './bounds.js';
 const FILE_BYTES = 20 * 1024 * 1024;
 const CUT_MS = 3_000;
 const RECOVER_WITHIN_MS = 5_000;
+/** The netns variant's rate cap on the sender's link (2 MB/s): the transfer outlasts the cut window. */
+const NETNS_RATE_KBPS = 16_000;
 
 // Two mechanisms, one test each: the userspace fault proxy in front of coturn (no root; relay-only
 // so every byte crosses it), and network namespaces (root; a direct path whose veth is cut).
@@ -73,6 +76,9 @@ netnsTest.describe('on network namespaces (root)', () => {
   netnsTest.use({ iceTransportPolicy: 'all', turnRoute: 'direct' });
 
   netnsTest('NET-1: direct path, sender\'s link cut (nft drop) at 50% for 3 s, then restored → resumes within 5 s of restore, from checkpoint', async ({ peers, app, makeFile, workDir, chaos, netns }) => {
+    // Uncapped, a direct veth moves 20 MiB in ~2 s: the second half can end before the cut lands
+    // (seen: the receiver complete 1 s before the cut). tbf at 2 MB/s keeps ~5 s of it after 50%.
+    await chaos.inject(netShapeLink.create({ peer: 'sender', rateKbps: NETNS_RATE_KBPS }, netns.faults));
     const s = await startTransfer({ peers, app, source: await makeFile(FILE_BYTES) });
     await waitForVerified(app, s.receiver, FILE_BYTES / 2);
     // The cut must hit a direct path, or this would be the relay test again.

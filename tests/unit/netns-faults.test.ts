@@ -8,7 +8,10 @@ import { NET_FAULT_NEEDS, type NetFaultContext } from '../../harness/faults/net-
 import { netCutLink, type NetCutLink } from '../../harness/faults/net-cut-link.js';
 import { netShapeLink } from '../../harness/faults/net-shape-link.js';
 import { faultDefinition } from '../../harness/faults/registry.js';
+import type { TestInfo } from '@playwright/test';
+
 import { HarnessError } from '../../harness/errors.js';
+import { ChaosController } from '../../harness/faults/chaos-controller.js';
 import { pingOnce } from '../../harness/netns/ping.js';
 import { createTopology, type Topology } from '../../harness/netns/topology.js';
 import { netnsTestUnavailable } from './netns-test-env.js';
@@ -66,6 +69,28 @@ describe('net-* faults on a topology', () => {
     await fault.heal();
     await fault.heal();
     expect(t.link('sender').state.cut).toBe(false);
+    // The ping during the cut is the proof it acted; the one after the restore does not count.
+    expect(fault.evidence?.()?.acted).toBe(true);
+    expect(fault.evidence?.()?.facts.packetsDroppedFromPeer).toBeGreaterThanOrEqual(1);
+  });
+
+  it('a cut that no packet crossed did not act: the chaos controller fails the heal (ERR_FAULT_DID_NOT_ACT)', async () => {
+    const chaos = new ChaosController({ annotations: [] } as unknown as TestInfo);
+    const fault = netCutLink.create({ peer: 'receiver' }, ctx());
+    faults.push(fault);
+    await chaos.inject(fault);
+    const err = await chaos.heal(fault).then(() => undefined, (e: unknown) => e);
+    expect(err).toBeInstanceOf(HarnessError);
+    expect((err as HarnessError).code).toBe('ERR_FAULT_DID_NOT_ACT');
+    expect(chaos.records[0]!.evidence).toMatchObject({ acted: false, facts: { packetsDroppedFromPeer: 0, packetsDroppedToPeer: 0 } });
+    // The same fault with traffic on the link acted, and the controller lets the heal through.
+    const again = netCutLink.create({ peer: 'receiver' }, ctx());
+    faults.push(again);
+    await chaos.inject(again);
+    expect(await pingOnce(topology!.peer('sender').ns, topology!.peer('receiver').address)).toBe(false);
+    await chaos.heal(again);
+    expect(chaos.records[1]!.evidence?.acted).toBe(true);
+    expect(chaos.records[1]!.evidence?.facts.packetsDroppedToPeer).toBeGreaterThanOrEqual(1);
   });
 
   it('net-cut-link without a duration stays cut until heal(); heal() before inject() is harmless', async () => {
@@ -78,6 +103,7 @@ describe('net-* faults on a topology', () => {
     expect(await pingOnce(t.peer('sender').ns, t.peer('receiver').address)).toBe(false);
     await fault.heal();
     expect(await pingOnce(t.peer('sender').ns, t.peer('receiver').address)).toBe(true);
+    expect(fault.evidence?.()?.acted).toBe(true);
   });
 
   it('net-shape-link sets rate and loss, and heal takes off only what it set', async () => {
@@ -91,6 +117,19 @@ describe('net-* faults on a topology', () => {
     await fault.heal();
     await fault.heal();
     expect(link.state).toMatchObject({ rateKbps: undefined, lossPercent: 0, blockUdp: true });
+    // Nothing crossed the shaped link: neither the loss nor the cap acted.
+    expect(fault.evidence?.()).toMatchObject({ acted: false, facts: { packetsDropped: 0, packetsOverRate: 0 } });
+  });
+
+  it('net-shape-link with all packets lost proves it by the packets it dropped', async () => {
+    const t = topology!;
+    const fault = netShapeLink.create({ peer: 'sender', lossPercent: 100 }, ctx());
+    faults.push(fault);
+    await fault.inject();
+    expect(await pingOnce(t.peer('sender').ns, t.peer('receiver').address)).toBe(false);
+    await fault.heal();
+    expect(fault.evidence?.()).toMatchObject({ acted: true, facts: { packetsOverRate: 0 } });
+    expect(fault.evidence?.()?.facts.packetsDropped).toBeGreaterThanOrEqual(1);
   });
 
   it('net-block blocks direct traffic and STUN for every peer, and heals', async () => {
@@ -107,6 +146,8 @@ describe('net-* faults on a topology', () => {
     expect(t.hub.state.blockDirectAll).toBe(false);
     for (const p of t.peers) expect(p.link.state.blockedPorts).toEqual([]);
     expect(await pingOnce(t.peer('sender').ns, t.peer('receiver').address)).toBe(true);
+    expect(fault.evidence?.()).toMatchObject({ acted: true });
+    expect(fault.evidence?.()?.facts.packetsDropped).toBeGreaterThanOrEqual(1);
   });
 
   it('reject bad parameters when created, before anything is injected', () => {

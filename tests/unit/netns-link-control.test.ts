@@ -55,6 +55,12 @@ describe('link controls', () => {
     await sender.link.restore();
     expect(await pingOnce(sender.ns, receiver.address)).toBe(true);
     expect((await runIn(t.hubNs, 'nft', ['list', 'tables'])).stdout).not.toContain('wrh-link-sender');
+    // Every dropped packet was counted, and the count outlives the table that dropped it: the two
+    // pings from the sender died at the hub's end, the receiver's echo request at the sender's end.
+    const dropped = await sender.link.droppedPackets();
+    expect(dropped.fromPeer, 'echo requests from the sender (to receiver and to the hub), dropped at the hub end').toBeGreaterThanOrEqual(2);
+    expect(dropped.toPeer, "the receiver's echo request, dropped at the sender's end").toBeGreaterThanOrEqual(1);
+    expect(await receiver.link.droppedPackets()).toEqual({ fromPeer: 0, toPeer: 0 });
   });
 
   it('lossPercent drops about that share of datagrams, each direction', { timeout: PROBE_TEST_TIMEOUT_MS }, async () => {
@@ -62,6 +68,9 @@ describe('link controls', () => {
     const clean = await measureUdpDelivery(sender, to, { count: LOSS_DATAGRAMS });
     await sender.link.shape({ lossPercent: LOSS_PERCENT });
     const lossy = await measureUdpDelivery(sender, to, { count: LOSS_DATAGRAMS });
+    const counted = await sender.link.droppedPackets();
+    console.info(`UDP loss: counted ${counted.fromPeer} dropped at the hub end for ${lossy.sent - lossy.received} lost`);
+    expect(counted.fromPeer, 'the loss rule counted the datagrams it dropped').toBeGreaterThan(0);
     console.info(`UDP loss: clean link ${clean.lossPercent.toFixed(2)} %, ${LOSS_PERCENT} % configured ${lossy.lossPercent.toFixed(2)} % (${LOSS_DATAGRAMS} datagrams)`);
     expect(clean.lossPercent).toBeLessThan(2);
     // Binomial sd at n=2000, p=0.2 is 0.9 points; allow for extra loss on a loaded machine.
@@ -73,6 +82,7 @@ describe('link controls', () => {
     const { sender, to } = ends(topology!);
     await sender.link.shape({ rateKbps: RATE_KBPS });
     const shaped = await measureTcpThroughput(sender, to, { durationMs: RATE_DURATION_MS });
+    expect(await sender.link.shapedPackets(), 'tbf held packets back (overlimits): the cap acted').toBeGreaterThan(0);
     await sender.link.unshape();
     expect((await runIn(sender.ns, 'tc', ['qdisc', 'show', 'dev', sender.ifname])).stdout).not.toContain('tbf');
     const free = await measureTcpThroughput(sender, to, { durationMs: 1_000 });
@@ -122,9 +132,10 @@ describe('link controls', () => {
 
   it('renders rules per side and rejects bad values before touching anything', async () => {
     const state = { cut: false, rateKbps: undefined, lossPercent: 2.5, blockUdp: true, blockedPorts: [{ port: 3478, proto: 'udp' as const }] };
-    expect(linkIngressRules(state, true)).toEqual(['meta protocol arp accept', 'meta l4proto udp drop', 'udp dport 3478 drop', 'numgen random mod 10000 < 250 drop']);
-    expect(linkIngressRules(state, false)).toContain('udp sport 3478 drop');
-    expect(linkIngressRules({ ...state, cut: true }, false)).toEqual(['meta protocol arp accept', 'drop']);
+    expect(linkIngressRules(state, true)).toEqual(['meta protocol arp accept', 'meta l4proto udp counter drop', 'udp dport 3478 counter drop', 'numgen random mod 10000 < 250 counter drop']);
+    expect(linkIngressRules(state, false)).toContain('udp sport 3478 counter drop');
+    expect(linkIngressRules({ ...state, cut: true }, false)).toEqual(['meta protocol arp accept', 'counter drop']);
+    expect(linkIngressRules({ ...state, blockUdp: false, blockedPorts: [], lossPercent: 100 }, true)).toEqual(['meta protocol arp accept', 'counter drop']);
     expect(linkIngressRules({ ...state, lossPercent: 0, blockUdp: false, blockedPorts: [] }, true)).toEqual([]);
     const link = topology!.link('sender');
     for (const bad of [link.shape({ lossPercent: 101 }), link.shape({ rateKbps: 0 }), link.blockTurnPort(70_000)]) {
