@@ -10,6 +10,8 @@ import { HarnessError } from '../../harness/errors.js';
 import { startFaultProxy, type FaultProxy } from '../../harness/fault-proxy/proxy.js';
 import { ChaosController } from '../../harness/faults/chaos-controller.js';
 import { killSignaling } from '../../harness/faults/kill-signaling.js';
+import { proxyEvidence } from '../../harness/faults/proxy-evidence.js';
+import type { ProxyStats } from '../../harness/fault-proxy/control-protocol.js';
 import { restartEvidence } from '../../harness/faults/restart-evidence.js';
 import { turnProxyToxics } from '../../harness/faults/turn-proxy-toxics.js';
 import { launchSignaling, type SignalingProcess } from '../../harness/servers/signaling-process.js';
@@ -80,7 +82,7 @@ describe('fault-proxy toxics prove they acted by what the proxy counted', () => 
     const err = await healError(chaos, idle);
     expect(err).toBeInstanceOf(HarnessError);
     expect((err as HarnessError).code).toBe('ERR_FAULT_DID_NOT_ACT');
-    expect((err as HarnessError).message).toContain('NOT seen: blackhole dropped or held traffic');
+    expect((err as HarnessError).message).toContain('NOT seen: blackhole dropped datagrams');
     expect(chaos.records[1]!.evidence).toMatchObject({ acted: false, facts: { udpPacketsDropped: 0 } });
   });
 
@@ -132,5 +134,27 @@ describe('restartEvidence', () => {
     expect(restartEvidence('x', 100, true, 100).acted).toBe(false);
     expect(restartEvidence('x', undefined, true, 200).acted).toBe(false);
     expect(restartEvidence('x', 100, true, undefined).acted).toBe(false);
+  });
+});
+
+describe('proxyEvidence counts each toxic by its own reason', () => {
+  const stats = (over: Partial<ProxyStats> = {}): ProxyStats => ({
+    udpSessions: 1, udpPacketsIn: 0, udpPacketsOut: 0, udpPacketsDropped: 0,
+    udpDrops: { blocked: 0, loss: 0, rateLimit: 0, queueFull: 0, sessionLimit: 0 },
+    udpPacketsReordered: 0, tcpConnectionsOpen: 0, tcpConnectionsTotal: 0, tcpConnectionsRefused: 0,
+    tcpConnectionsReset: 0, tcpBytes: 0, queuedBytes: 0, queuedBytesLimit: 16 << 20, ...over,
+  });
+  it("a rate cap's queue and drops do not pass for a blackhole that did nothing (NET-4 stacks both)", () => {
+    // Measured: a no-op blackhole flap passed NET-4 on the proxy while queued bytes counted for it.
+    const rateOnly = stats({ udpPacketsIn: 900, udpPacketsOut: 850, udpPacketsDropped: 50, udpDrops: { blocked: 0, loss: 0, rateLimit: 50, queueFull: 0, sessionLimit: 0 }, queuedBytes: 120_000 });
+    expect(proxyEvidence({ blackhole: true }, stats(), rateOnly).acted).toBe(false);
+    // The same, with an idle TURN/TCP connection open next to the UDP relay (what NET-4 really had).
+    expect(proxyEvidence({ blackhole: true }, stats(), { ...rateOnly, tcpConnectionsOpen: 1 }).acted).toBe(false);
+    const swallowed = stats({ udpPacketsIn: 900, udpPacketsDropped: 900, udpDrops: { blocked: 900, loss: 0, rateLimit: 0, queueFull: 0, sessionLimit: 0 }, queuedBytes: 120_000 });
+    expect(proxyEvidence({ blackhole: true }, stats(), swallowed).acted).toBe(true);
+    // Over TCP: bytes held and none out is a blackhole; bytes still flowing is not.
+    expect(proxyEvidence({ blackhole: true }, stats({ tcpBytes: 5_000 }), stats({ tcpBytes: 5_000, queuedBytes: 64_000, tcpConnectionsOpen: 1 })).acted).toBe(true);
+    expect(proxyEvidence({ blackhole: true }, stats({ tcpBytes: 5_000 }), stats({ tcpBytes: 90_000, queuedBytes: 64_000, tcpConnectionsOpen: 1 })).acted).toBe(false);
+    expect(proxyEvidence({ lossPercent: 5 }, stats(), stats({ udpPacketsIn: 100, udpDrops: { blocked: 7, loss: 0, rateLimit: 0, queueFull: 0, sessionLimit: 0 } })).acted).toBe(false);
   });
 });
