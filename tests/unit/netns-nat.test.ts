@@ -14,6 +14,7 @@ import { probeReadyInNetns } from '../../harness/netns/ready-in-netns.js';
 import { readClaims } from '../../harness/netns/registry.js';
 import { createTopology, type Topology } from '../../harness/netns/topology.js';
 import { launchTurnServer, resolveTurnRuntime, type TurnServer } from '../../turn/launcher.js';
+import { onPath } from '../../harness/faults/needs.js';
 import { netnsTestUnavailable } from './netns-test-env.js';
 
 // Real router namespaces doing real nft NAT, classified by real RFC 5780 tests against a real
@@ -22,6 +23,7 @@ import { netnsTestUnavailable } from './netns-test-env.js';
 function unavailableHere(): string | undefined {
   const reason = netnsTestUnavailable();
   if (reason) return reason;
+  if (!onPath('conntrack')) return 'needs `conntrack` (apt-get install -y conntrack)';
   try {
     return resolveTurnRuntime(undefined).kind === 'native' ? undefined : 'needs a native coturn (apt-get install -y coturn)';
   } catch (err) {
