@@ -18,6 +18,9 @@ import { browserInNetns } from './netns/chromium-in-netns.js';
 import { exposeInNetns, type ExposedService } from './netns/expose-in-netns.js';
 import { netnsUnavailable } from './netns/needs.js';
 import { createTopology, type Topology } from './netns/topology.js';
+import type { NatClassification } from './netns/classify-nat.js';
+import { DEFAULT_ALLOWED_TCP_PORTS, type NatType } from './netns/nat-router.js';
+import { describeNatCheck, selfCheckTopologyNat } from './netns/nat-self-check.js';
 import { attachPeerDiagnostics, attachText } from './report/failure-attachments.js';
 import { launchSignaling, type SignalingProcess } from './servers/signaling-process.js';
 
@@ -47,6 +50,14 @@ export interface NetnsEnv {
   appUrl: string;
   /** What net-* faults act on (`netCutLink.create(params, netns.faults)`). */
   faults: NetFaultContext;
+  /** Each peer's NAT as the self-check measured it (RFC 5780), when a NAT was asked for; else undefined. */
+  nat: Record<string, NatClassification> | undefined;
+}
+
+export interface NetnsOptions {
+  /** The NAT in front of the sender's namespace (harness/netns/NAT.md); 'none' puts it on the hub link itself. */
+  natSender: NatType;
+  natReceiver: NatType;
 }
 
 export interface NetnsFixtures {
@@ -82,9 +93,18 @@ async function teardownAll(steps: Array<[string, (() => Promise<void>) | undefin
   if (errors.length > 0) throw new AggregateError(errors, `${errors.length} netns teardown step(s) failed`);
 }
 
-export const test = base.extend<NetnsFixtures>({
+/**
+ * A 'udp-blocked' router lets out TCP 443 and the app's own two servers (the page and signaling
+ * must load, as through a corporate proxy); TURN's port and all UDP stay blocked.
+ */
+const UDP_BLOCKED_ALLOWED_TCP_PORTS = [...DEFAULT_ALLOWED_TCP_PORTS, HUB_APP_PORT, HUB_SIGNALING_PORT];
+
+export const test = base.extend<NetnsOptions & NetnsFixtures>({
+  natSender: ['none', { option: true }],
+  natReceiver: ['none', { option: true }],
+
   netns: [
-    async ({ appUnderTest, workDir, turnRoute, turnTransports, turnCredentialTtlS, browserName, senderEngine, receiverEngine }, use, testInfo) => {
+    async ({ appUnderTest, workDir, turnRoute, turnTransports, turnCredentialTtlS, browserName, senderEngine, receiverEngine, natSender, natReceiver }, use, testInfo) => {
       skipWithReason(testInfo, netnsScenarioUnavailable());
       // The `peers` below start Chromium in the namespaces whatever the pair says (the launcher,
       // netns/chromium-in-netns.ts, wraps Chromium only): a pair with another engine skips here,
@@ -101,10 +121,21 @@ export const test = base.extend<NetnsFixtures>({
       let appServer: ServedApp | undefined;
       let exposed: ExposedService | undefined;
       try {
-        topology = await createTopology({ name: `e${randomBytes(4).toString('hex')}`, peers: PEER_NAMES });
+        const natted = natSender !== 'none' || natReceiver !== 'none';
+        topology = await createTopology({ name: `e${randomBytes(4).toString('hex')}`, peers: PEER_NAMES, nat: { sender: natSender, receiver: natReceiver }, natAllowedTcpPorts: UDP_BLOCKED_ALLOWED_TCP_PORTS });
         const hub = topology.hubNs;
         const service = topology.serviceAddress;
-        turn = await launchTurnServer({ netns: hub, probeReadyInNetns, host: service, workDir: path.join(workDir, 'turn') });
+        // A second address turns coturn's RFC 5780 answers on: the self-check below needs them.
+        const alternateHost = natted ? topology.alternateServiceAddress : undefined;
+        turn = await launchTurnServer({ netns: hub, probeReadyInNetns, host: service, alternateHost, workDir: path.join(workDir, 'turn') });
+        let nat: Record<string, NatClassification> | undefined;
+        if (natted) {
+          // Before any browser starts: a scenario must never run on a NAT that is not the one it names.
+          nat = await selfCheckTopologyNat(topology, { host: service, port: turn.port });
+          const summary = describeNatCheck(topology, nat);
+          console.info(`NAT self-check (${testInfo.title}):\n${summary}`);
+          await attachText(testInfo, 'nat-self-check.txt', summary);
+        }
         signaling = await launchSignaling({ netns: hub, host: service, port: HUB_SIGNALING_PORT, logPath: path.join(workDir, 'signaling.log') });
         const turnAt = turn;
         const signalingUrl = signaling.url;
@@ -116,7 +147,7 @@ export const test = base.extend<NetnsFixtures>({
           iceServers: () => iceServersFor(turnAt, { user: 'peer', ttlSeconds: turnCredentialTtlS, transports: turnTransports }),
         });
         exposed = await exposeInNetns({ ns: hub, host: service, port: HUB_APP_PORT, targetHost: '127.0.0.1', targetPort: appServer.port, dir: workDir });
-        await use({ topology, turn, signaling, appUrl: exposed.url, faults: { topology, stunPort: turn.port } });
+        await use({ topology, turn, signaling, appUrl: exposed.url, faults: { topology, stunPort: turn.port }, nat });
       } finally {
         if (testInfo.status !== testInfo.expectedStatus) {
           if (signaling) await attachText(testInfo, 'signaling.log', signaling.logTail(200));

@@ -34,6 +34,8 @@ export type HarnessErrorCode =
   | 'ERR_CONFIG'
   | 'ERR_NETNS_COMMAND_FAILED'
   | 'ERR_NETNS_BUSY'
+  /** A peer's NAT, classified with RFC 5780 from inside its namespace, is not the type the topology claims. */
+  | 'ERR_NAT_MISMATCH'
   | 'ERR_EXPERIMENT_INVALID'
   | 'ERR_FAULT_DID_NOT_ACT'
   | 'ERR_FAULT_MISSED_TRANSFER'

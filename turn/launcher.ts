@@ -26,6 +26,8 @@ export type { TurnEndpoint } from './types.js';
 
 export interface LaunchTurnOptions {
   host?: string;
+  /** A second listening address: coturn then does RFC 5780 NAT behaviour discovery (see config.ts). */
+  alternateHost?: string;
   /** 0 or undefined: pick a port free for both UDP and TCP. */
   port?: number;
   /** Inclusive; default is a random 200-port window in 40000-60000 that avoids `port`. */
@@ -212,6 +214,7 @@ async function pickRelayRange(host: string, avoidPort: number): Promise<[number,
 
 interface ServerSpec {
   host: string;
+  alternateHost: string | undefined;
   port: number;
   relayPortRange: [number, number];
   realm: string;
@@ -419,6 +422,7 @@ export async function launchTurnServer(opts: LaunchTurnOptions = {}): Promise<Tu
   const workDir = opts.workDir ?? fs.mkdtempSync(path.join(os.tmpdir(), 'webrtc-harness-turn-'));
   const spec: ServerSpec = {
     host,
+    alternateHost: opts.alternateHost,
     port,
     relayPortRange,
     realm: opts.realm ?? DEFAULT_TURN_REALM,

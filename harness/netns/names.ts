@@ -43,6 +43,11 @@ export function peerNamespace(topology: string, peer: string): string {
   return `${NETNS_PREFIX}${topology}-${peer}`;
 }
 
+/** The NAT router in front of `peer` (nat-router.ts); peer names hold no '-', so no peer's namespace can take this name. */
+export function routerNamespace(topology: string, peer: string): string {
+  return `${NETNS_PREFIX}${topology}-${peer}-nat`;
+}
+
 /** The hub-side end of peer number `index`'s veth; the index keeps it short and unique. */
 export function hubIfname(index: number, peer: string): string {
   return `v${index}-${peer}`.slice(0, IFNAME_MAX_CHARS);
@@ -55,3 +60,6 @@ export function linkTable(peer: string): string {
 
 /** nft table in the hub holding the rules between peers (see hub-control.ts). */
 export const HUB_TABLE = `${NETNS_PREFIX}hub`;
+
+/** nft table in a NAT router namespace holding its NAT and firewall (see nat-router.ts). */
+export const NAT_TABLE = `${NETNS_PREFIX}nat`;

@@ -1,10 +1,11 @@
 import { HarnessError } from '../errors.js';
 import { createLogger } from '../log.js';
-import { linkAddresses, serviceAddress, subnetOf } from './addressing.js';
+import { alternateServiceAddress, lanAddresses, linkAddresses, serviceAddress, subnetOf } from './addressing.js';
 import { run, runIn } from './exec.js';
 import { HubControl } from './hub-control.js';
 import { LinkControl } from './link-control.js';
-import { assertPeerNames, assertTopologyName, hubIfname, hubNamespace, PEER_IFNAME, peerNamespace } from './names.js';
+import { assertPeerNames, assertTopologyName, hubIfname, hubNamespace, PEER_IFNAME, peerNamespace, routerNamespace } from './names.js';
+import { applyNatRouter, assertNatType, flushNatMappings, ROUTER_LAN_IFNAME, ROUTER_WAN_IFNAME, type NatType } from './nat-router.js';
 import { busyError, deleteNamespaces } from './namespaces.js';
 import { claimSlot, releaseSlot, type TopologyClaim } from './registry.js';
 
@@ -18,15 +19,24 @@ export interface TopologyOptions {
   /** Short and unique per run (e.g. 'h' + random hex): namespaces are named wrh-<name>-<role>. */
   name: string;
   peers: string[];
+  /** The NAT in front of each peer (nat-router.ts); a peer not named here gets 'none' (on the hub link itself). */
+  nat?: Readonly<Record<string, NatType>>;
+  /** For 'udp-blocked' routers: the TCP ports let out (default [443]). */
+  natAllowedTcpPorts?: readonly number[];
 }
 
 export interface PeerNode {
   readonly name: string;
   readonly ns: string;
-  /** The peer's only non-loopback address: its host ICE candidate. */
+  /** The peer's only non-loopback address: its host ICE candidate (a private LAN address behind a NAT). */
   readonly address: string;
-  /** The hub's end of the link: the peer's default route. */
+  /** The peer's default route: the hub's end of the link, or its NAT router's LAN address. */
   readonly gateway: string;
+  readonly nat: NatType;
+  /** The NAT router's namespace (undefined for 'none'). */
+  readonly routerNs: string | undefined;
+  /** Where the hub sees this peer come from: its server-reflexive address behind a NAT, else `address`. */
+  readonly publicAddress: string;
   readonly ifname: string;
   readonly hubIfname: string;
   readonly link: LinkControl;
@@ -39,11 +49,15 @@ export interface Topology {
   readonly subnet: string;
   /** On the hub's lo, reachable from every peer: servers in the hub listen here. */
   readonly serviceAddress: string;
+  /** A second address on the hub's lo, for a STUN server's RFC 5780 alternate address. */
+  readonly alternateServiceAddress: string;
   readonly peers: readonly PeerNode[];
   /** Peer-to-peer controls (blockDirectPeerTraffic). */
   readonly hub: HubControl;
   peer(name: string): PeerNode;
   link(peer: string): LinkControl;
+  /** Empties `peer`'s NAT router's mappings (conntrack and all): its next packet gets a new mapping. */
+  flushNatMappings(peer: string): Promise<void>;
   /** Every namespace of this topology, hub first. */
   namespaces(): string[];
   /** Deletes the namespaces (with their veths, nft tables and qdiscs) and the claim. Idempotent. */
@@ -66,40 +80,78 @@ async function addNamespace(ns: string, routes: boolean): Promise<void> {
   if (routes) await setSysctl(ns, 'net.ipv4.ip_forward', '1');
 }
 
-async function addPeer(claim: TopologyClaim, hubNs: string, index: number, peer: string): Promise<Omit<PeerNode, 'link'>> {
+type NodeSpec = Omit<PeerNode, 'link'>;
+
+interface PeerPlan {
+  claim: TopologyClaim;
+  hubNs: string;
+  index: number;
+  peer: string;
+  nat: NatType;
+  allowedTcpPorts: readonly number[] | undefined;
+}
+
+async function addPeer(plan: PeerPlan): Promise<NodeSpec> {
+  const { claim, hubNs, index, peer, nat } = plan;
   const ns = peerNamespace(claim.topology, peer);
   const hubIf = hubIfname(index, peer);
   const addr = linkAddresses(claim.slot, index);
+  // The far end of the hub's veth: the peer itself, or its NAT router.
+  const wanNs = nat === 'none' ? ns : routerNamespace(claim.topology, peer);
+  const wanIf = nat === 'none' ? PEER_IFNAME : ROUTER_WAN_IFNAME;
   await addNamespace(ns, false);
+  if (wanNs !== ns) await addNamespace(wanNs, true);
   // Made inside the hub with its far end moved straight into the peer: no name ever appears in the root namespace.
-  await run('ip', ['-n', hubNs, 'link', 'add', hubIf, 'type', 'veth', 'peer', 'name', PEER_IFNAME, 'netns', ns]);
+  await run('ip', ['-n', hubNs, 'link', 'add', hubIf, 'type', 'veth', 'peer', 'name', wanIf, 'netns', wanNs]);
   await run('ip', ['-n', hubNs, 'addr', 'add', `${addr.hub}/${addr.prefixLength}`, 'dev', hubIf]);
   await run('ip', ['-n', hubNs, 'link', 'set', hubIf, 'up']);
-  await run('ip', ['-n', ns, 'addr', 'add', `${addr.peer}/${addr.prefixLength}`, 'dev', PEER_IFNAME]);
-  await run('ip', ['-n', ns, 'link', 'set', PEER_IFNAME, 'up']);
+  await run('ip', ['-n', wanNs, 'addr', 'add', `${addr.peer}/${addr.prefixLength}`, 'dev', wanIf]);
+  await run('ip', ['-n', wanNs, 'link', 'set', wanIf, 'up']);
+  await run('ip', ['-n', wanNs, 'route', 'add', 'default', 'via', addr.hub]);
+  const base = { name: peer, ns, nat, ifname: PEER_IFNAME, hubIfname: hubIf, publicAddress: addr.peer };
   // Without a default route Chromium finds no usable interface and gathers no ICE candidate at all.
-  await run('ip', ['-n', ns, 'route', 'add', 'default', 'via', addr.hub]);
-  return { name: peer, ns, address: addr.peer, gateway: addr.hub, ifname: PEER_IFNAME, hubIfname: hubIf };
+  if (nat === 'none') return { ...base, address: addr.peer, gateway: addr.hub, routerNs: undefined };
+  const lan = lanAddresses(index);
+  await run('ip', ['-n', wanNs, 'link', 'add', ROUTER_LAN_IFNAME, 'type', 'veth', 'peer', 'name', PEER_IFNAME, 'netns', ns]);
+  await run('ip', ['-n', wanNs, 'addr', 'add', `${lan.router}/${lan.prefixLength}`, 'dev', ROUTER_LAN_IFNAME]);
+  await run('ip', ['-n', wanNs, 'link', 'set', ROUTER_LAN_IFNAME, 'up']);
+  await run('ip', ['-n', ns, 'addr', 'add', `${lan.peer}/${lan.prefixLength}`, 'dev', PEER_IFNAME]);
+  await run('ip', ['-n', ns, 'link', 'set', PEER_IFNAME, 'up']);
+  await run('ip', ['-n', ns, 'route', 'add', 'default', 'via', lan.router]);
+  await applyNatRouter(wanNs, { type: nat, wanAddress: addr.peer, lanPeer: lan.peer, allowedTcpPorts: plan.allowedTcpPorts });
+  return { ...base, address: lan.peer, gateway: lan.router, routerNs: wanNs };
+}
+
+function natOf(opts: TopologyOptions, peer: string): NatType {
+  return assertNatType(opts.nat?.[peer] ?? 'none');
 }
 
 export async function createTopology(opts: TopologyOptions): Promise<Topology> {
   assertTopologyName(opts.name);
   assertPeerNames(opts.peers);
   const hubNs = hubNamespace(opts.name);
-  const names = [hubNs, ...opts.peers.map((p) => peerNamespace(opts.name, p))];
+  const unknown = Object.keys(opts.nat ?? {}).filter((p) => !opts.peers.includes(p));
+  if (unknown.length > 0) throw new HarnessError('ERR_CONFIG', `nat names peers that are not in the topology: ${unknown.join(', ')}`, { context: { nat: opts.nat, peers: opts.peers }, hint: 'Key `nat` by the peer names given in `peers`.' });
+  const nats = opts.peers.map((p) => natOf(opts, p));
+  const routers = opts.peers.filter((_, i) => nats[i] !== 'none').map((p) => routerNamespace(opts.name, p));
+  // Hub first, then the routers: deleting them first takes every path down before the peers go.
+  const names = [hubNs, ...routers, ...opts.peers.map((p) => peerNamespace(opts.name, p))];
   // Claimed (and so registered for a sweep) before anything exists, so a crash at any step is swept.
   const claim = claimSlot(opts.name, names);
   const topology = new NetnsTopology(claim, hubNs);
   try {
     await addNamespace(hubNs, true);
     await run('ip', ['-n', hubNs, 'addr', 'add', `${serviceAddress(claim.slot)}/32`, 'dev', 'lo']);
-    for (const [i, peer] of opts.peers.entries()) topology.adopt(await addPeer(claim, hubNs, i, peer));
+    await run('ip', ['-n', hubNs, 'addr', 'add', `${alternateServiceAddress(claim.slot)}/32`, 'dev', 'lo']);
+    for (const [i, peer] of opts.peers.entries()) {
+      topology.adopt(await addPeer({ claim, hubNs, index: i, peer, nat: nats[i]!, allowedTcpPorts: opts.natAllowedTcpPorts }));
+    }
   } catch (err) {
     // The first error is the one to report; a failed cleanup is said out loud, since it leaves state behind.
     await topology.destroy().catch((cleanupErr: unknown) => console.warn(`harness/netns: cleanup after a failed createTopology(${opts.name}) failed too; sweepStale() removes the leftovers once this process exits: ${String(cleanupErr)}`));
     throw err;
   }
-  log(`topology ${opts.name} up: ${subnetOf(claim.slot)}, peers ${opts.peers.join(', ')}`);
+  log(`topology ${opts.name} up: ${subnetOf(claim.slot)}, peers ${opts.peers.map((p, i) => `${p} (NAT ${nats[i]})`).join(', ')}`);
   return topology;
 }
 
@@ -107,6 +159,7 @@ class NetnsTopology implements Topology {
   readonly name: string;
   readonly subnet: string;
   readonly serviceAddress: string;
+  readonly alternateServiceAddress: string;
   readonly hub: HubControl;
   private readonly nodes: PeerNode[] = [];
   private readonly hubIfnames = new Map<string, string>();
@@ -117,6 +170,7 @@ class NetnsTopology implements Topology {
     this.name = claim.topology;
     this.subnet = subnetOf(claim.slot);
     this.serviceAddress = serviceAddress(claim.slot);
+    this.alternateServiceAddress = alternateServiceAddress(claim.slot);
     this.hub = new HubControl(hubNs, this.hubIfnames);
   }
 
@@ -124,7 +178,7 @@ class NetnsTopology implements Topology {
     return this.nodes;
   }
 
-  adopt(node: Omit<PeerNode, 'link'>): void {
+  adopt(node: NodeSpec): void {
     const link = new LinkControl({ peer: node.name, peerNs: node.ns, peerIfname: node.ifname, hubNs: this.hubNs, hubIfname: node.hubIfname });
     this.nodes.push({ ...node, link });
     this.hubIfnames.set(node.name, node.hubIfname);
@@ -143,6 +197,17 @@ class NetnsTopology implements Topology {
 
   link(peer: string): LinkControl {
     return this.peer(peer).link;
+  }
+
+  async flushNatMappings(peer: string): Promise<void> {
+    const node = this.peer(peer);
+    if (node.routerNs === undefined) {
+      throw new HarnessError('ERR_CONFIG', `peer '${peer}' of topology ${this.name} is behind no NAT: there are no mappings to flush`, {
+        context: { peer, nat: node.nat },
+        hint: "Give the peer a NAT type (createTopology({ nat: { [peer]: 'port-restricted' } })).",
+      });
+    }
+    await flushNatMappings(node.routerNs, node.nat);
   }
 
   namespaces(): string[] {
