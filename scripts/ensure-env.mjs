@@ -42,7 +42,12 @@ function aptInstall(pkgs) {
 const lock = path.join(root, 'package-lock.json');
 const stamp = path.join(root, 'node_modules', '.package-lock.json');
 const stale = !fs.existsSync(stamp) || (fs.existsSync(lock) && fs.statSync(lock).mtimeMs > fs.statSync(stamp).mtimeMs + 1000);
-if (!fs.existsSync(path.join(root, 'node_modules', '@playwright', 'test')) || stale) {
+const linked = fs.lstatSync(path.join(root, 'node_modules'), { throwIfNoEntry: false })?.isSymbolicLink() ?? false;
+if (linked && fs.existsSync(path.join(root, 'node_modules', '@playwright', 'test'))) {
+  // npm ci empties node_modules first: through a symlink that wipes the tree it points to (another
+  // checkout's), under whoever is using it. Leave a linked tree alone; its owner installs it.
+  if (stale) say('node_modules is a symlink to another tree: not running npm ci through it (run it where it points if it is stale)');
+} else if (!fs.existsSync(path.join(root, 'node_modules', '@playwright', 'test')) || stale) {
   say('installing npm dependencies (npm ci)');
   execFileSync('npm', ['ci', '--no-audit', '--no-fund'], { cwd: root, stdio: 'inherit' });
 }
