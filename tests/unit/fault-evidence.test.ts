@@ -10,7 +10,7 @@ import { HarnessError } from '../../harness/errors.js';
 import { startFaultProxy, type FaultProxy } from '../../harness/fault-proxy/proxy.js';
 import { ChaosController } from '../../harness/faults/chaos-controller.js';
 import { killSignaling } from '../../harness/faults/kill-signaling.js';
-import { proxyEvidence } from '../../harness/faults/proxy-evidence.js';
+import { datagramsToTellLoss, proxyEvidence } from '../../harness/faults/proxy-evidence.js';
 import type { ProxyStats } from '../../harness/fault-proxy/control-protocol.js';
 import { restartEvidence } from '../../harness/faults/restart-evidence.js';
 import { turnProxyToxics } from '../../harness/faults/turn-proxy-toxics.js';
@@ -155,6 +155,11 @@ describe('proxyEvidence counts each toxic by its own reason', () => {
     // Over TCP: bytes held and none out is a blackhole; bytes still flowing is not.
     expect(proxyEvidence({ blackhole: true }, stats({ tcpBytes: 5_000 }), stats({ tcpBytes: 5_000, queuedBytes: 64_000, tcpConnectionsOpen: 1 })).acted).toBe(true);
     expect(proxyEvidence({ blackhole: true }, stats({ tcpBytes: 5_000 }), stats({ tcpBytes: 90_000, queuedBytes: 64_000, tcpConnectionsOpen: 1 })).acted).toBe(false);
-    expect(proxyEvidence({ lossPercent: 5 }, stats(), stats({ udpPacketsIn: 100, udpDrops: { blocked: 7, loss: 0, rateLimit: 0, queueFull: 0, sessionLimit: 0 } })).acted).toBe(false);
+    // Loss is random: 0 of 200 datagrams lost at 5 % did not act (p = 3.5e-5); 0 of 30 cannot tell (p = 0.21).
+    expect(datagramsToTellLoss(5)).toBe(135);
+    expect(datagramsToTellLoss(100)).toBe(1);
+    expect(proxyEvidence({ lossPercent: 5 }, stats(), stats({ udpPacketsIn: 200, udpDrops: { blocked: 7, loss: 0, rateLimit: 0, queueFull: 0, sessionLimit: 0 } })).acted).toBe(false);
+    expect(proxyEvidence({ lossPercent: 5 }, stats(), stats({ udpPacketsIn: 30 })).acted).toBe(true);
+    expect(proxyEvidence({ lossPercent: 5 }, stats(), stats({ udpPacketsIn: 200, udpDrops: { blocked: 0, loss: 9, rateLimit: 0, queueFull: 0, sessionLimit: 0 } })).acted).toBe(true);
   });
 });
