@@ -6,6 +6,9 @@
 //   npm run chaos                          everything
 //   npm run chaos -- tests/e2e/net-1*      some Playwright specs (any `playwright test` argument)
 //   npm run chaos -- --experiment FILE     one experiment written as data (experiments/*.json)
+//   npm run chaos -- --monkey --seed N [--duration 90s] [--shrink]
+//                                          MON-1: faults drawn from a seed, written as an experiment
+//                                          (reports/monkey/), run; --shrink: on a failure, the smallest schedule that still fails
 //   npm run chaos -- --audit               the catalogue against what exists; runs nothing
 //   npm run chaos -- --no-unit             skip the server-side (vitest) scenarios
 //   npm run chaos -- --faults-off          every fault recorded, none injected: each fault scenario
@@ -31,6 +34,12 @@ const take = (flag) => {
 if (take('--audit')) {
   if (!fs.existsSync(path.join(root, 'node_modules', '.bin', 'tsx')) && run('npm', ['ci', '--no-audit', '--no-fund']) !== 0) process.exit(1);
   process.exit(run(process.execPath, ['--import', 'tsx', 'harness/report/audit-cli.ts']));
+}
+
+if (take('--monkey')) {
+  if (run(process.execPath, ['scripts/ensure-env.mjs']) !== 0) process.exit(1);
+  if (run(process.execPath, ['scripts/build-app.mjs']) !== 0) process.exit(1);
+  process.exit(run(process.execPath, ['--import', 'tsx', 'harness/monkey/monkey-cli.ts', ...args]));
 }
 
 let env = process.env;

@@ -80,12 +80,12 @@ export const CATALOGUE: readonly CatalogueRow[] = [
   row('SEC-3', 3, true, 'TURN credentials used after expiry; chaos control API without its key', 'refused', []),
   row('SEC-4', 3, true, "reading a checkpoint's session key from IndexedDB", 'stored encrypted (non-extractable key), not in clear', []),
   row('CAS-1', 4, true, 'signaling down + TURN restart + lossy link + receiver crash, overlapping', 'completes with integrity; time to recover reported', ['kill-signaling', 'kill-turn', 'turn-proxy-toxics', 'crash-tab', 'kill-tab-processes']),
-  row('MON-1', 4, true, 'faults drawn at random from the registry (what this machine supports), times and parameters from a seed, over one transfer', 'completes with integrity; the schedule is saved as an experiment file that replays exactly; a failing schedule is shrunk to a smaller one that still fails', []),
+  row('MON-1', 4, true, 'faults drawn at random from the registry (what this machine supports), times and parameters from a seed, over one transfer', 'completes with integrity; the schedule is saved as an experiment file that replays exactly; a failing schedule is shrunk to a smaller one that still fails', ['kill-turn', 'kill-signaling', 'signaling-chaos', 'turn-proxy-toxics', 'turn-proxy-block-udp', 'browser-offline', 'cpu-throttle', 'cpu-quota', 'crash-tab', 'kill-tab-processes']),
 ];
 
 /** The scenario ID a test title or file name starts with (`NET-1: …`, `net-1-path-cut.spec.ts`). */
 export function scenarioIdOf(text: string): string | undefined {
-  const m = /^\s*(NET|SIG|TURN|BRW|DATA|RES|TIME|SEC|CAS)-(\d+)\b/i.exec(text);
+  const m = /^\s*(NET|SIG|TURN|BRW|DATA|RES|TIME|SEC|CAS|MON)-(\d+)\b/i.exec(text);
   return m ? `${m[1]!.toUpperCase()}-${m[2]}` : undefined;
 }
 

@@ -4,8 +4,8 @@ import { scenarioIdOf } from './catalogue.js';
 
 /** Test folders scanned for scenario IDs, relative to the repo root. */
 const TEST_DIRS = ['tests/e2e', 'tests/unit', 'experiments'];
-const TITLE = /\b(?:test|it|describe)\s*\(\s*[`'"]((?:NET|SIG|TURN|BRW|DATA|RES|TIME|SEC|CAS)-\d+)\b/g;
-const EXPERIMENT_ID = /"scenarioId"\s*:\s*"((?:NET|SIG|TURN|BRW|DATA|RES|TIME|SEC|CAS)-\d+)"/g;
+const TITLE = /\b(?:test|it|describe)\s*\(\s*[`'"]((?:NET|SIG|TURN|BRW|DATA|RES|TIME|SEC|CAS|MON)-\d+)\b/g;
+const EXPERIMENT_ID = /"scenarioId"\s*:\s*"((?:NET|SIG|TURN|BRW|DATA|RES|TIME|SEC|CAS|MON)-\d+)"/g;
 
 /**
  * Which files cover which scenario ID, found without running anything: a file named by the ID
