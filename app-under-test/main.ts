@@ -46,6 +46,10 @@ function describeSignaling(s: SignalingStatus): [string, string] {
       return [`connected, ${s.peers.length === 0 ? 'alone in the room' : 'peer present'}`, 'joined'];
     case 'offline':
       return [`offline (${s.reason}); retrying in ${(s.retryInMs / 1000).toFixed(1)} s`, 'offline'];
+    case 'room-full':
+      return [`the room is full (someone else holds its second place); trying again in ${(s.retryInMs / 1000).toFixed(1)} s`, 'room-full'];
+    case 'kicked':
+      return [`removed from the room by ${s.by}: it refused this page (no proof of the session key)`, 'kicked'];
   }
 }
 
@@ -151,6 +155,7 @@ async function startSender(file: File): Promise<void> {
   // The key rides in the fragment, which the browser never sends to any server.
   view.showLink(`${location.origin}${location.pathname}${location.search}#room=${t.room}&token=${t.token}&k=${encodeSessionKey(key)}`);
   if (resumed) view.event('same file as an interrupted transfer: resuming it in the same room');
+  let link: PeerLink | undefined;
   const sender = new Sender(file, manifest, hasher.api, {
     progress: (p) => {
       view.progress(p.ackedBytes, p.totalBytes);
@@ -161,12 +166,14 @@ async function startSender(file: File): Promise<void> {
       if (phase === 'done') forgetOutgoing(file.name, file.size);
     },
     error: (err) => view.showError(err),
-    refusedPeer: (count, reason) => {
+    refusedPeer: (count, reason, port) => {
       view.setData({ resumeRefusals: count });
       view.event(`refused a peer without proof of the session key: ${reason}`);
+      // It must not keep the room's second place from the real receiver (SEC-1).
+      link?.expel(port);
     },
   }, new PeerAuth('sender', await importMacKey(key)));
-  await connect('sender', t.room, t.token, {
+  link = await connect('sender', t.room, t.token, {
     state: (s, d) => view.setLink(s, d),
     open: (port) => sender.attach(port),
     message: (data, port) => sender.onMessage(data, port),

@@ -31,6 +31,8 @@ export const CLOSE_CODES = Object.freeze({
   TRY_AGAIN_LATER: 1013,
   /** This peer id joined again from another socket. */
   REPLACED: 4000,
+  /** A peer that was in the room before this one removed it (a `kick`, after a `kicked` message). */
+  KICKED: 4003,
 });
 
 // ---- client → server ----
@@ -70,7 +72,24 @@ export interface PingMessage {
   id?: number;
 }
 
-export type ClientMessage = JoinMessage | SignalMessage | LeaveMessage | PingMessage;
+/**
+ * Take `peerId`'s slot in the room (SEC-1): the server has no way to tell a peer that holds the
+ * room's session key from one that only has its link, but the peers can (they prove the key to
+ * each other over their own connection). So a peer that refused the other is allowed to evict it.
+ *
+ * Only seniority is checked: a peer may kick one whose id entered the room after its own (a peer
+ * id keeps its place while it is in the room or remembered as departed, see rooms.ts). So a
+ * newcomer cannot evict the room's incumbent, and an incumbent that blipped off keeps its rank.
+ * The kicked socket gets `kicked` and is closed with 4003; its id is not remembered, so the slot
+ * is free at once; the others hear `peer-left` with reason `kicked`. Refusals: ERR_NOT_IN_ROOM,
+ * ERR_BAD_MESSAGE (yourself), ERR_UNKNOWN_PEER (not in the room now), ERR_FORBIDDEN (not junior).
+ */
+export interface KickMessage {
+  type: 'kick';
+  peerId: string;
+}
+
+export type ClientMessage = JoinMessage | SignalMessage | LeaveMessage | PingMessage | KickMessage;
 
 // ---- server → client ----
 
@@ -93,7 +112,7 @@ export interface PeerJoinedMessage {
 export interface PeerLeftMessage {
   type: 'peer-left';
   peerId: string;
-  reason: 'left' | 'disconnected' | 'timeout';
+  reason: 'left' | 'disconnected' | 'timeout' | 'kicked';
 }
 
 export interface RelayedSignalMessage {
@@ -105,6 +124,17 @@ export interface RelayedSignalMessage {
 export interface PongMessage {
   type: 'pong';
   id?: number;
+}
+
+/**
+ * Another peer of the room took this socket's slot (a `kick`); the socket is closed with 4003
+ * right after. The client should not rejoin on its own: the room refused it.
+ */
+export interface KickedMessage {
+  type: 'kicked';
+  room: string;
+  /** The peer id that removed us. */
+  by: string;
 }
 
 /** The server is shutting down (SIGTERM); clients should reconnect with backoff. */
@@ -127,6 +157,8 @@ export type SignalingErrorCode =
   | 'ERR_UNKNOWN_PEER'
   /** The join's token is not the room's token. */
   | 'ERR_UNAUTHORIZED'
+  /** A kick of a peer that entered the room before the kicker (only a senior peer may kick). */
+  | 'ERR_FORBIDDEN'
   /**
    * Too many frames or joins, per socket or per IP. The frame was not acted on; retry after
    * `retryAfterMs`. A socket that keeps going is closed with 1008 (policy violation).
@@ -152,4 +184,5 @@ export type ServerMessage =
   | RelayedSignalMessage
   | PongMessage
   | GoingAwayMessage
+  | KickedMessage
   | ErrorMessage;

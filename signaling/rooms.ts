@@ -12,6 +12,10 @@ export const MAX_REMEMBERED_DEPARTURES = 10_000;
 
 export type JoinRefusal = 'unauthorized' | 'room-full' | 'too-many-rooms' | 'too-many-peers';
 
+export type KickRefusal = 'unknown-peer' | 'not-senior';
+
+export type KickOutcome<C> = { ok: true; kicked: C } | { ok: false; reason: KickRefusal };
+
 export type JoinOutcome<C> = { ok: true; peers: string[]; rejoined: boolean; replaced: C | undefined } | { ok: false; reason: JoinRefusal };
 
 export interface RoomRegistryOptions {
@@ -31,6 +35,11 @@ interface Room<C> {
   readonly members: Map<string, C>;
   /** Peer ids that dropped off and are still remembered. The room lives while it has any. */
   readonly away: Set<string>;
+  /**
+   * When each peer id entered the room (a join sequence number), kept while it is a member or
+   * remembered: a peer that blips off keeps its rank. Who may kick whom (SEC-1) follows it.
+   */
+  readonly rank: Map<string, number>;
 }
 
 interface Departure {
@@ -58,6 +67,8 @@ export class RoomRegistry<C> {
   private readonly maxPeers: number;
   private readonly now: () => number;
   private peers = 0;
+  /** Join sequence, for `Room.rank`: a counter, so two joins in the same ms still have an order. */
+  private joins = 0;
 
   constructor(opts: RoomRegistryOptions = {}) {
     this.maxPeersPerRoom = opts.maxPeersPerRoom ?? MAX_PEERS_PER_ROOM;
@@ -100,13 +111,14 @@ export class RoomRegistry<C> {
       if (state === undefined && this.rooms.size >= this.maxRooms) return { ok: false, reason: 'too-many-rooms' };
     }
     if (state === undefined) {
-      state = { tokenDigest: digestSecret(token), members: new Map(), away: new Set() };
+      state = { tokenDigest: digestSecret(token), members: new Map(), away: new Set(), rank: new Map() };
       this.rooms.set(room, state);
     }
 
     const rejoined = existing !== undefined || state.away.has(peerId);
     if (state.away.delete(peerId)) this.departed.delete(departedKey(room, peerId));
     state.members.set(peerId, conn);
+    if (!state.rank.has(peerId)) state.rank.set(peerId, ++this.joins);
     if (existing === undefined) this.peers++;
     return { ok: true, peers: otherIds(state.members, peerId), rejoined, replaced: existing };
   }
@@ -122,8 +134,28 @@ export class RoomRegistry<C> {
     state.members.delete(peerId);
     this.peers--;
     if (opts.remember) this.remember(room, peerId, state);
+    else state.rank.delete(peerId);
     this.deleteIfUnused(room, state);
     return [...state.members.values()];
+  }
+
+  /**
+   * `by` takes `peerId`'s slot (SEC-1): allowed only when `peerId` entered the room after `by`
+   * (the caller checked that `by` is a member). The kicked id is not remembered, so the slot is
+   * free at once and its return is no rejoin. Returns the kicked connection, for the caller to close.
+   */
+  kick(room: string, by: string, peerId: string): KickOutcome<C> {
+    const state = this.rooms.get(room);
+    const target = state?.members.get(peerId);
+    if (state === undefined || target === undefined) return { ok: false, reason: 'unknown-peer' };
+    const byRank = state.rank.get(by);
+    const targetRank = state.rank.get(peerId);
+    if (byRank === undefined || targetRank === undefined || byRank > targetRank) return { ok: false, reason: 'not-senior' };
+    state.members.delete(peerId);
+    state.rank.delete(peerId);
+    this.peers--;
+    this.deleteIfUnused(room, state);
+    return { ok: true, kicked: target };
   }
 
   peer(room: string, peerId: string): C | undefined {
@@ -153,6 +185,7 @@ export class RoomRegistry<C> {
     const state = this.rooms.get(departure.room);
     if (state === undefined) return;
     state.away.delete(departure.peerId);
+    if (!state.members.has(departure.peerId)) state.rank.delete(departure.peerId);
     this.deleteIfUnused(departure.room, state);
   }
 

@@ -299,6 +299,26 @@ export async function createSignalingServer(opts: SignalingServerOptions): Promi
     }
   }
 
+  /** SEC-1: a peer frees the slot of one that entered the room after it (protocol.ts KickMessage). */
+  function onKick(conn: Conn, target: string): void {
+    if (conn.membership === undefined) return sendError(conn, 'ERR_NOT_IN_ROOM', 'join a room before sending kick', 'kick');
+    const { room, peerId } = conn.membership;
+    if (target === peerId) return sendError(conn, 'ERR_BAD_MESSAGE', "'peerId' must name another peer, not yourself; send leave to go", 'kick');
+    const outcome = rooms.kick(room, peerId, target);
+    if (!outcome.ok) {
+      conn.log(`kick of ${target} refused: ${outcome.reason}`);
+      if (outcome.reason === 'unknown-peer') return sendError(conn, 'ERR_UNKNOWN_PEER', `no peer ${target} in room ${room} (it may have left already)`, 'kick');
+      return sendError(conn, 'ERR_FORBIDDEN', `${target} was in room ${room} before you; only a peer that entered after you can be kicked`, 'kick');
+    }
+    const kicked = outcome.kicked;
+    // Detached first, so its socket's close is not reported again as a departure (or remembered).
+    kicked.membership = undefined;
+    kicked.log(`kicked from ${room} by ${peerId}`);
+    send(kicked, { type: 'kicked', room, by: peerId });
+    closeSoon(kicked.ws, CLOSE_CODES.KICKED, `kicked by ${peerId}`);
+    for (const other of rooms.others(room, target)) send(other, { type: 'peer-left', peerId: target, reason: 'kicked' });
+  }
+
   function onSignal(conn: Conn, to: string, data: unknown): void {
     if (conn.membership === undefined) return sendError(conn, 'ERR_NOT_IN_ROOM', 'join a room before sending signal', 'signal');
     const { room, peerId } = conn.membership;
@@ -333,6 +353,8 @@ export async function createSignalingServer(opts: SignalingServerOptions): Promi
         return depart(conn, 'left');
       case 'ping':
         return send(conn, msg.id === undefined ? { type: 'pong' } : { type: 'pong', id: msg.id });
+      case 'kick':
+        return onKick(conn, msg.peerId);
     }
   }
 

@@ -131,7 +131,11 @@ export function parseClientFrame(raw: Buffer | string, isBinary: boolean, maxFra
       return { ok: true, msg: { type: 'leave' } };
     case 'ping':
       return parsePing(obj);
+    case 'kick': {
+      const peerId = own(obj, 'peerId');
+      return isId(peerId) ? { ok: true, msg: { type: 'kick', peerId } } : badId('peerId', 'kick');
+    }
     default:
-      return fail('ERR_UNKNOWN_TYPE', 'unknown "type"; expected join, signal, leave or ping', typeName);
+      return fail('ERR_UNKNOWN_TYPE', 'unknown "type"; expected join, signal, leave, ping or kick', typeName);
   }
 }

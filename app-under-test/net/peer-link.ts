@@ -72,6 +72,9 @@ export class PeerLink {
   private gen = '';
   private remote: string | undefined;
   private port: (ChannelPort & { kill(): void }) | undefined;
+  /** The signaling peer id at the other end of each connection, and those already expelled. */
+  private readonly portPeers = new WeakMap<ChannelPort, string>();
+  private readonly expelled = new WeakSet<ChannelPort>();
   private attempt = 0;
   private retryTimer: ReturnType<typeof setTimeout> | undefined;
   private connectTimer: ReturnType<typeof setTimeout> | undefined;
@@ -127,6 +130,19 @@ export class PeerLink {
 
   get currentPeer(): SimplePeer.Instance | undefined {
     return this.peer;
+  }
+
+  /**
+   * The peer on `port` failed to prove the session key (SEC-1): have signaling take its room slot,
+   * so it cannot keep the real peer out of the room. The connection itself is left as it is: the
+   * session refuses everything on it, and the real peer's arrival replaces it.
+   */
+  expel(port: ChannelPort): void {
+    const peerId = this.portPeers.get(port);
+    if (peerId === undefined || this.expelled.has(port)) return;
+    this.expelled.add(port);
+    this.opts.log(`asking signaling to remove ${peerId} from the room: it did not prove the session key`);
+    this.opts.signaling.kick(peerId);
   }
 
   close(): void {
@@ -223,6 +239,7 @@ export class PeerLink {
       if (this.lostAtMs !== undefined) this.opts.on.recovered('new-peer', this.lastHeardMs - this.lostAtMs);
       this.lostAtMs = undefined;
       this.port = this.makePort(peer, gen);
+      this.portPeers.set(this.port, remote);
       this.startHeartbeat(peer);
       this.setState('connected', `generation ${gen.slice(0, 8)}`);
       this.opts.on.open(this.port);

@@ -5,7 +5,11 @@ import { backoffDelayMs } from './backoff.js';
 export type SignalingStatus =
   | { state: 'connecting'; attempt: number }
   | { state: 'joined'; peers: string[] }
-  | { state: 'offline'; retryInMs: number; attempt: number; reason: string };
+  | { state: 'offline'; retryInMs: number; attempt: number; reason: string }
+  /** The room is full (someone holds the slot we had): the join is tried again after `retryInMs`. */
+  | { state: 'room-full'; retryInMs: number; attempt: number }
+  /** Another peer of the room took our slot (SEC-1): we stay out until the page is opened again. */
+  | { state: 'kicked'; by: string };
 
 export interface SignalingEvents {
   status(s: SignalingStatus): void;
@@ -28,6 +32,9 @@ export class SignalingClient {
   private readonly outbox: ClientMessage[] = [];
   private keepalive: ReturnType<typeof setInterval> | undefined;
   private lastPongMs = 0;
+  /** Joins refused with ERR_ROOM_FULL in a row, on this socket. */
+  private fullAttempt = 0;
+  private joinTimer: ReturnType<typeof setTimeout> | undefined;
 
   constructor(
     private readonly url: string,
@@ -71,8 +78,19 @@ export class SignalingClient {
     else this.outbox.push(msg);
   }
 
+  /**
+   * Asks the server to take `peerId`'s slot in the room: we refused it (it could not prove the
+   * session key) and it must not keep the real peer out. Only honoured when it entered after us.
+   */
+  kick(peerId: string): void {
+    const msg: ClientMessage = { type: 'kick', peerId };
+    if (this.joined && this.ws?.readyState === WebSocket.OPEN) this.ws.send(JSON.stringify(msg));
+    else this.outbox.push(msg);
+  }
+
   close(): void {
     this.closed = true;
+    clearTimeout(this.joinTimer);
     removeEventListener('offline', this.onOffline);
     removeEventListener('online', this.onOnline);
     clearInterval(this.keepalive);
@@ -114,8 +132,8 @@ export class SignalingClient {
     }
     this.ws = ws;
     ws.onopen = () => {
-      const join: ClientMessage = { type: 'join', room: this.room, peerId: this.peerId, token: this.token };
-      ws.send(JSON.stringify(join));
+      this.fullAttempt = 0;
+      this.sendJoin(ws);
       this.lastPongMs = performance.now();
       clearInterval(this.keepalive);
       // A server behind a dead path never closes the socket; our own ping notices.
@@ -149,6 +167,26 @@ export class SignalingClient {
     };
   }
 
+  private sendJoin(ws: WebSocket): void {
+    const join: ClientMessage = { type: 'join', room: this.room, peerId: this.peerId, token: this.token };
+    ws.send(JSON.stringify(join));
+  }
+
+  /**
+   * The room is full: a stranger may hold the slot until the peer in the room kicks it (SEC-1),
+   * so the join is tried again on the same socket, with backoff, until it is admitted.
+   */
+  private retryJoin(): void {
+    const ws = this.ws;
+    const delay = backoffDelayMs(this.fullAttempt);
+    this.on.status({ state: 'room-full', retryInMs: delay, attempt: this.fullAttempt });
+    this.fullAttempt++;
+    clearTimeout(this.joinTimer);
+    this.joinTimer = setTimeout(() => {
+      if (this.ws === ws && ws?.readyState === WebSocket.OPEN && !this.joined && !this.closed) this.sendJoin(ws);
+    }, delay);
+  }
+
   private handle(msg: ServerMessage): void {
     switch (msg.type) {
       case 'welcome':
@@ -170,8 +208,15 @@ export class SignalingClient {
       case 'going-away':
         this.ws?.close(1000, msg.reason);
         break;
+      case 'kicked':
+        // The server closes the socket next; we must not come back on our own.
+        this.joined = false;
+        this.close();
+        this.on.status({ state: 'kicked', by: msg.by });
+        break;
       case 'error':
         this.on.error(msg.code, msg.message);
+        if (msg.code === 'ERR_ROOM_FULL' && msg.inReplyTo === 'join' && !this.joined) this.retryJoin();
         break;
       case 'pong':
         this.lastPongMs = performance.now();

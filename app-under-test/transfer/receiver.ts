@@ -30,6 +30,12 @@ export interface ReceiverEvents {
   error(err: AppError): void;
 }
 
+/**
+ * What the receiver needs of its durable store: CheckpointStore (IndexedDB) in the app. Named so
+ * a test can give it another implementation of the same contract.
+ */
+export type ReceiverStore = Pick<CheckpointStore, 'getCheckpoint' | 'putCheckpoint' | 'putChunks' | 'getChunk' | 'probeRoom'>;
+
 /** Caps one transaction, so a slow disk cannot make a batch (and its acks) huge. */
 const MAX_CHUNKS_PER_TRANSACTION = 32;
 
@@ -59,7 +65,7 @@ export class Receiver {
   private storageFull = false;
 
   constructor(
-    private readonly store: CheckpointStore,
+    private readonly store: ReceiverStore,
     private readonly hasher: Remote<HashApi>,
     private readonly on: ReceiverEvents,
     /** Proves our session key to the sender, and checks the sender's before taking anything from it (SEC-1). */

@@ -22,8 +22,8 @@ export interface SenderEvents {
   progress(p: SenderProgress): void;
   phase(phase: 'waiting-for-receiver' | 'sending' | 'done' | 'refused', detail: string): void;
   error(err: AppError): void;
-  /** A peer on the link failed to prove the session key and was refused (SEC-1). */
-  refusedPeer(count: number, reason: string): void;
+  /** The peer on `port` failed to prove the session key and was refused (SEC-1). */
+  refusedPeer(count: number, reason: string, port: ChannelPort): void;
 }
 
 /**
@@ -137,7 +137,7 @@ export class Sender {
     this.refusals++;
     const message = `resume refused: the peer on this connection did not prove the transfer’s session key (${reason}); no chunk was sent to it`;
     if (port.alive) send(port, { type: 'refuse', transferId: this.manifest.transferId, code: 'ERR_RESUME_UNAUTHORIZED', message });
-    this.on.refusedPeer(this.refusals, reason);
+    this.on.refusedPeer(this.refusals, reason, port);
     this.on.error(new AppError('ERR_RESUME_UNAUTHORIZED', message, 'If that was your receiver, it must open the complete link (with &k=…). Otherwise someone holds the room link without its key: nothing was sent to them.', { refusals: this.refusals }));
   }
 

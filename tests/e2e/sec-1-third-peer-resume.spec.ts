@@ -83,11 +83,29 @@ function withKey(link: string, k: string | undefined): string {
   return url.href;
 }
 
+/** Peers joined to the signaling server, as the server itself counts them (GET /healthz). */
+async function signalingPeers(httpUrl: string): Promise<number> {
+  const res = await fetch(new URL('/healthz', httpUrl));
+  const body = (await res.json()) as { peers?: unknown };
+  if (typeof body.peers !== 'number') throw new Error(`signaling /healthz answered ${res.status} without a peer count: ${JSON.stringify(body)}`);
+  return body.peers;
+}
+
 /**
  * A third browser with the room token joins while the receiver is away and asks for the transfer.
- * Returns what reached it, after checking the sender refused it and sent nothing meanwhile.
+ * Checks the sender refused it and sent nothing meanwhile, and that the refusal cost the intruder
+ * its room slot (the sender kicked it at signaling), while its page stays open: a slot it kept
+ * would lock the real receiver out of the room. Returns what reached it, and its still-open peer.
  */
-async function intrude(peers: { launch(name: string): Promise<Peer> }, senderPage: Page, name: string, link: string, forge: boolean): Promise<Seen> {
+async function intrude(
+  peers: { launch(name: string): Promise<Peer> },
+  app: { progress(page: Page): Promise<{ signalingState?: string }> },
+  signalingHttpUrl: string,
+  senderPage: Page,
+  name: string,
+  link: string,
+  forge: boolean,
+): Promise<{ seen: Seen; intruder: Peer }> {
   const intruder = await peers.launch(name);
   await intruder.context.addInitScript(intruderScript, { forge });
   const before = await senderData(senderPage);
@@ -102,17 +120,19 @@ async function intrude(peers: { launch(name: string): Promise<Peer> }, senderPag
   await intruder.page.waitForTimeout(3_000);
   const seen = await seenBy(intruder.page);
   const after = await senderData(senderPage);
-  await intruder.close();
+  // The slot: the server holds the sender alone again, though the intruder's page is still open.
+  await expect.poll(() => signalingPeers(signalingHttpUrl), { timeout: 10_000, message: `the signaling server dropped ${name} from the room (peers joined, sender included)` }).toBe(1);
+  expect((await app.progress(intruder.page)).signalingState, `${name} was told it lost its slot`).toBe('kicked');
   expect(seen.binaryMessages, `${name} received chunk frames (${seen.binaryBytes} bytes)`).toBe(0);
   expect(after.sentBytes, 'the sender put no chunk on the wire while the intruder was connected').toBe(before.sentBytes);
   expect(seen.texts.filter((t) => t.includes('"manifest"')), `${name} never got the manifest`).toEqual([]);
   expect(after.refusals, 'the sender counted the refusal').toBeGreaterThan(before.refusals);
   expect(after.errorCode, 'the sender shows why it refused').toBe('ERR_RESUME_UNAUTHORIZED');
   expect(seen.texts.some((t) => t.includes('"ERR_RESUME_UNAUTHORIZED"')), `${name} was told it is refused`).toBe(true);
-  return seen;
+  return { seen, intruder };
 }
 
-test('SEC-1: a third peer with the room token but not the session key asks to resume → refused, gets no chunk; the transfer completes intact', async ({ peers, app, makeFile, workDir }) => {
+test('SEC-1: a third peer with the room token but not the session key asks to resume → refused, gets no chunk, loses its room slot; the transfer completes intact', async ({ peers, app, makeFile, workDir, signaling }) => {
   const s = await startTransfer({ peers, app, source: await makeFile(FILE_BYTES) });
   await waitForVerified(app, s.receiver, FILE_BYTES / 4);
   const heldBefore = (await app.progress(s.receiver.page)).verifiedBytes;
@@ -123,22 +143,30 @@ test('SEC-1: a third peer with the room token but not the session key asks to re
   // 1. The app itself, given a link whose key was swapped for a guess: its proof is a real MAC
   //    under the wrong key.
   const guess = crypto.randomBytes(32).toString('base64url');
-  const forgedKey = await intrude(peers, s.sender.page, 'intruder-wrong-key', withKey(s.link, guess), false);
+  const first = await intrude(peers, app, signaling.httpUrl, s.sender.page, 'intruder-wrong-key', withKey(s.link, guess), false);
+  const forgedKey = first.seen;
   expect(forgedKey.texts.some((t) => t.includes('"proof"')), 'the sender never answered the intruder’s challenge').toBe(false);
 
-  // 2. The link without its key, and a hand-made proof, resume and ack over the DataChannel.
-  const handMade = await intrude(peers, s.sender.page, 'intruder-no-key', withKey(s.link, undefined), true);
+  // 2. The link without its key, and a hand-made proof, resume and ack over the DataChannel. The
+  //    first intruder's page is still open: this one gets in only because that one lost its slot.
+  const second = await intrude(peers, app, signaling.httpUrl, s.sender.page, 'intruder-no-key', withKey(s.link, undefined), true);
+  const handMade = second.seen;
   expect(handMade.forged.length, 'the intruder sent its forged proof, resume and ack').toBe(3);
   const refusals = handMade.texts.filter((t) => t.includes('"ERR_RESUME_UNAUTHORIZED"')).length;
   expect(refusals, 'each forged message was refused').toBeGreaterThanOrEqual(3);
 
-  // The real receiver comes back on its profile, proves the key, and finishes the transfer.
+  // The real receiver comes back on its profile, with both intruders' pages still open, proves
+  // the key, and finishes the transfer.
   await s.receiver.start();
   await app.openReceiver(s.receiver.page, s.link);
   await app.waitForComplete(s.receiver.page, 120_000);
+  for (const { intruder } of [first, second]) {
+    expect((await app.progress(intruder.page)).signalingState, `${intruder.name} stayed out of the room`).toBe('kicked');
+    await intruder.close();
+  }
   const after = await app.progress(s.receiver.page);
   expect(after.resumedFromBytes, 'the receiver resumed from its checkpoint').toBeGreaterThanOrEqual(heldBefore);
   await expectIntact(app, s, workDir, { maxResentBytes: MAX_RESENT_BYTES });
   const sender = await senderData(s.sender.page);
-  test.info().annotations.push({ type: 'sec-1', description: `2 intruders refused (${sender.refusals} refusals at the sender), 0 chunk frames reached them; receiver resumed from ${(heldBefore / 1048576).toFixed(1)} MiB` });
+  test.info().annotations.push({ type: 'sec-1', description: `2 intruders refused (${sender.refusals} refusals at the sender) and kicked from the room, 0 chunk frames reached them; receiver resumed from ${(heldBefore / 1048576).toFixed(1)} MiB` });
 });
