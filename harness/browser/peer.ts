@@ -9,6 +9,7 @@ import type { BrowserEngine } from './engine.js';
 import { findBrowserPid } from './find-browser-pid.js';
 import { launchFirefoxPeer } from './firefox-launch.js';
 import { rtcCaptureScript } from '../probes/rtc-capture.js';
+import { pidAlive } from '../../lib/process/pid-alive.js';
 
 const CONSOLE_LINES_KEPT = 2_000;
 /** A graceful close of a healthy browser takes well under a second; past this it is SIGKILLed. */
@@ -179,15 +180,6 @@ export class Peer {
   private keep(line: string): void {
     this.console.push(`${new Date().toISOString()} ${line}`);
     if (this.console.length > CONSOLE_LINES_KEPT) this.console.shift();
-  }
-}
-
-function pidAlive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch {
-    return false;
   }
 }
 

@@ -1,6 +1,6 @@
 import type { Peer } from '../browser/peer.js';
 import type { Fault, FaultEvidence } from './fault.js';
-import { pidAlive } from './restart-evidence.js';
+import { pidAlive } from '../../lib/process/pid-alive.js';
 import { registerFault } from './registry.js';
 
 export type KillBrowserParams = Record<string, never>;

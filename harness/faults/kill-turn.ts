@@ -1,6 +1,7 @@
 import type { TurnEndpoint } from '../../turn/types.js';
 import type { Fault } from './fault.js';
-import { pidAlive, restartEvidence } from './restart-evidence.js';
+import { pidAlive } from '../../lib/process/pid-alive.js';
+import { restartEvidence } from './restart-evidence.js';
 import { registerFault } from './registry.js';
 
 export interface KillTurnParams {

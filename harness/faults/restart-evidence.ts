@@ -1,15 +1,5 @@
 import type { FaultEvidence } from './fault.js';
 
-/** Is `pid` a live process? (EPERM: it exists, owned by someone else.) */
-export function pidAlive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch (err) {
-    return (err as NodeJS.ErrnoException).code === 'EPERM';
-  }
-}
-
 /**
  * Proof that a kill-and-restart fault acted: the process the harness killed was running before,
  * was gone after the kill, and a different process serves after the restart.

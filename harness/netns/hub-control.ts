@@ -1,6 +1,7 @@
 import { HarnessError } from '../errors.js';
 import { HUB_TABLE } from './names.js';
 import { forwardHook, readCounters, replaceTable } from './nft.js';
+import { Serial } from './serial.js';
 
 /**
  * Controls that belong to the hub rather than to one link: whether peers may reach EACH OTHER.
@@ -13,7 +14,7 @@ export class HubControl {
   private blockedAll = false;
   private readonly blockedPeers = new Set<string>();
   private droppedBefore = 0;
-  private queue: Promise<void> = Promise.resolve();
+  private readonly serial = new Serial();
 
   /** `hubIfnames` maps each peer to the hub's end of its veth. */
   constructor(private readonly hubNs: string, private readonly hubIfnames: ReadonlyMap<string, string>) {}
@@ -65,12 +66,7 @@ export class HubControl {
 
   /** Peer-to-peer packets the hub has dropped since it was made: the in-run proof of blockDirect (NET-5). */
   async droppedPackets(): Promise<number> {
-    const run = this.queue.catch(() => undefined).then(async () => this.droppedBefore + (await this.liveDrops()));
-    this.queue = run.then(
-      () => undefined,
-      () => undefined,
-    );
-    return run;
+    return this.serial.run(async () => this.droppedBefore + (await this.liveDrops()));
   }
 
   private async liveDrops(): Promise<number> {
@@ -78,13 +74,11 @@ export class HubControl {
   }
 
   private async change(mutate: () => void): Promise<void> {
-    const run = this.queue.catch(() => undefined).then(async () => {
+    return this.serial.run(async () => {
       // The table is replaced whole: its counters join the running total first.
       this.droppedBefore += await this.liveDrops();
       mutate();
       await replaceTable(this.hubNs, 'inet', HUB_TABLE, [{ name: 'between_peers', hook: forwardHook(), rules: this.rules() }]);
     });
-    this.queue = run;
-    return run;
   }
 }

@@ -1,6 +1,7 @@
 import { HarnessError } from '../errors.js';
 import { linkTable } from './names.js';
 import { ingressHook, readCounters, replaceTable } from './nft.js';
+import { Serial } from './serial.js';
 import { assertRateKbps, clearRate, readQdiscStats, setRate } from './tc.js';
 
 /**
@@ -95,8 +96,8 @@ function assertPort(port: number): void {
 
 export class LinkControl {
   private current: LinkState = cleanState();
-  /** Changes run one at a time: a timed restore and a heal may race. */
-  private queue: Promise<void> = Promise.resolve();
+  /** Changes (and counter reads) run one at a time: a timed restore and a heal may race. */
+  private readonly serial = new Serial();
   private appliedRateKbps: number | undefined;
   /** Packets dropped by tables already replaced (each change starts new counters). */
   private droppedBefore: LinkDrops = { fromPeer: 0, toPeer: 0 };
@@ -110,7 +111,7 @@ export class LinkControl {
    * proof of cut, loss and block faults. Read in the same queue as changes, so it never straddles one.
    */
   async droppedPackets(): Promise<LinkDrops> {
-    return this.serial(async () => {
+    return this.serial.run(async () => {
       const now = await this.liveDrops();
       return { fromPeer: this.droppedBefore.fromPeer + now.fromPeer, toPeer: this.droppedBefore.toPeer + now.toPeer };
     });
@@ -118,7 +119,7 @@ export class LinkControl {
 
   /** Packets the rate limit held back or dropped since the link was made (tbf overlimits, both ends). */
   async shapedPackets(): Promise<number> {
-    return this.serial(async () => this.overlimitsBefore + (await this.liveOverlimits()));
+    return this.serial.run(async () => this.overlimitsBefore + (await this.liveOverlimits()));
   }
 
   get peer(): string {
@@ -186,21 +187,12 @@ export class LinkControl {
   }
 
   private async change(next: (s: LinkState) => LinkState): Promise<void> {
-    return this.serial(async () => {
+    return this.serial.run(async () => {
       const state = next(this.state);
       await this.foldCounters(state);
       await this.apply(state);
       this.current = state;
     });
-  }
-
-  private async serial<T>(work: () => Promise<T>): Promise<T> {
-    const run = this.queue.catch(() => undefined).then(work);
-    this.queue = run.then(
-      () => undefined,
-      () => undefined,
-    );
-    return run;
   }
 
   /** Before the tables (and qdiscs) are replaced, their counters join the running totals. */

@@ -91,6 +91,26 @@ interface PeerPlan {
   allowedTcpPorts: readonly number[] | undefined;
 }
 
+
+interface VethEnd {
+  ns: string;
+  ifname: string;
+  address: string;
+}
+
+/**
+ * A veth made inside `near.ns` with its far end moved straight into `far.ns` (no name ever appears
+ * in the root namespace), both ends addressed and up, and the far end's default route via the near one.
+ */
+async function addVethLink(near: VethEnd, far: VethEnd, prefixLength: number): Promise<void> {
+  await run('ip', ['-n', near.ns, 'link', 'add', near.ifname, 'type', 'veth', 'peer', 'name', far.ifname, 'netns', far.ns]);
+  await run('ip', ['-n', near.ns, 'addr', 'add', `${near.address}/${prefixLength}`, 'dev', near.ifname]);
+  await run('ip', ['-n', near.ns, 'link', 'set', near.ifname, 'up']);
+  await run('ip', ['-n', far.ns, 'addr', 'add', `${far.address}/${prefixLength}`, 'dev', far.ifname]);
+  await run('ip', ['-n', far.ns, 'link', 'set', far.ifname, 'up']);
+  await run('ip', ['-n', far.ns, 'route', 'add', 'default', 'via', near.address]);
+}
+
 async function addPeer(plan: PeerPlan): Promise<NodeSpec> {
   const { claim, hubNs, index, peer, nat } = plan;
   const ns = peerNamespace(claim.topology, peer);
@@ -101,23 +121,12 @@ async function addPeer(plan: PeerPlan): Promise<NodeSpec> {
   const wanIf = nat === 'none' ? PEER_IFNAME : ROUTER_WAN_IFNAME;
   await addNamespace(ns, false);
   if (wanNs !== ns) await addNamespace(wanNs, true);
-  // Made inside the hub with its far end moved straight into the peer: no name ever appears in the root namespace.
-  await run('ip', ['-n', hubNs, 'link', 'add', hubIf, 'type', 'veth', 'peer', 'name', wanIf, 'netns', wanNs]);
-  await run('ip', ['-n', hubNs, 'addr', 'add', `${addr.hub}/${addr.prefixLength}`, 'dev', hubIf]);
-  await run('ip', ['-n', hubNs, 'link', 'set', hubIf, 'up']);
-  await run('ip', ['-n', wanNs, 'addr', 'add', `${addr.peer}/${addr.prefixLength}`, 'dev', wanIf]);
-  await run('ip', ['-n', wanNs, 'link', 'set', wanIf, 'up']);
-  await run('ip', ['-n', wanNs, 'route', 'add', 'default', 'via', addr.hub]);
+  await addVethLink({ ns: hubNs, ifname: hubIf, address: addr.hub }, { ns: wanNs, ifname: wanIf, address: addr.peer }, addr.prefixLength);
   const base = { name: peer, ns, nat, ifname: PEER_IFNAME, hubIfname: hubIf, publicAddress: addr.peer };
   // Without a default route Chromium finds no usable interface and gathers no ICE candidate at all.
   if (nat === 'none') return { ...base, address: addr.peer, gateway: addr.hub, routerNs: undefined };
   const lan = lanAddresses(index);
-  await run('ip', ['-n', wanNs, 'link', 'add', ROUTER_LAN_IFNAME, 'type', 'veth', 'peer', 'name', PEER_IFNAME, 'netns', ns]);
-  await run('ip', ['-n', wanNs, 'addr', 'add', `${lan.router}/${lan.prefixLength}`, 'dev', ROUTER_LAN_IFNAME]);
-  await run('ip', ['-n', wanNs, 'link', 'set', ROUTER_LAN_IFNAME, 'up']);
-  await run('ip', ['-n', ns, 'addr', 'add', `${lan.peer}/${lan.prefixLength}`, 'dev', PEER_IFNAME]);
-  await run('ip', ['-n', ns, 'link', 'set', PEER_IFNAME, 'up']);
-  await run('ip', ['-n', ns, 'route', 'add', 'default', 'via', lan.router]);
+  await addVethLink({ ns: wanNs, ifname: ROUTER_LAN_IFNAME, address: lan.router }, { ns, ifname: PEER_IFNAME, address: lan.peer }, lan.prefixLength);
   await applyNatRouter(wanNs, { type: nat, wanAddress: addr.peer, lanPeer: lan.peer, allowedTcpPorts: plan.allowedTcpPorts });
   return { ...base, address: lan.peer, gateway: lan.router, routerNs: wanNs };
 }

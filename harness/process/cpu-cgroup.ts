@@ -1,6 +1,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { HarnessError } from '../errors.js';
+import { pidAlive } from '../../lib/process/pid-alive.js';
 
 /** The CFS period we set on our groups, µs (the kernel's default); the quota is a share of it. */
 export const CFS_PERIOD_US = 100_000;
@@ -223,17 +224,8 @@ async function removeGroup(dir: string, parent: string): Promise<void> {
   }
 }
 
-function alive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch (err) {
-    return (err as NodeJS.ErrnoException).code === 'EPERM';
-  }
-}
-
 /** Names of our groups whose making process is gone, from a listing of the hierarchy's root. */
-export function leftoverGroupNames(entries: readonly string[], isAlive: (pid: number) => boolean = alive): string[] {
+export function leftoverGroupNames(entries: readonly string[], isAlive: (pid: number) => boolean = pidAlive): string[] {
   return entries.filter((name) => {
     const m = OURS.exec(name);
     return m !== null && !isAlive(Number(m[1]));

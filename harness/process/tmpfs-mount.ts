@@ -3,6 +3,7 @@ import fs from 'node:fs';
 import os from 'node:os';
 import { promisify } from 'node:util';
 import { HarnessError } from '../errors.js';
+import { pidAlive } from '../../lib/process/pid-alive.js';
 
 const run = promisify(execFile);
 
@@ -117,16 +118,6 @@ export async function sweepLeftoverTmpfs(): Promise<string[]> {
 export function freeBytes(dir: string): number {
   const s = fs.statfsSync(dir);
   return s.bavail * s.bsize;
-}
-
-/** Signal 0 probes without signalling: ESRCH means gone; EPERM means it exists (someone else's). */
-function pidAlive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch (err) {
-    return (err as NodeJS.ErrnoException).code === 'EPERM';
-  }
 }
 
 function safeRead(file: string): string {

@@ -27,6 +27,9 @@ const IN_FLIGHT_DRAIN_MS = 1_000;
 function expectStalledDuringCut(s: TransferSession, injectAt: number, healAt: number): void {
   const from = s.recorder.lastBefore('receiver', injectAt + IN_FLIGHT_DRAIN_MS)?.verifiedBytes;
   const to = s.recorder.lastBefore('receiver', healAt)?.verifiedBytes;
+  // Both must exist: two missing samples would compare equal and pass a cut that was never seen.
+  expect(from, 'a receiver sample from just after the cut').toBeDefined();
+  expect(to, 'a receiver sample from just before the restore').toBeDefined();
   expect(to, 'no byte verified while the path was cut (else the fault did not act)').toBe(from);
 }
 
